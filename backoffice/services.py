@@ -1,0 +1,60 @@
+"""Writes of the bottom layer: notifications and role assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from backoffice.models import Notification
+from backoffice.roles import ROLES
+
+
+@transaction.atomic
+def notify(*, users: Iterable, subject: str, body: str = "", link: str = "") -> list[Notification]:
+    """Put a message in each user's inbox now; mail it after the transaction commits."""
+    rows = [
+        Notification(user=user, subject=subject[:200], body=body, link=link)
+        for user in {u.pk: u for u in users}.values()
+    ]
+    for row in rows:
+        row.full_clean(exclude=["user"])
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created]
+    if ids:
+        from backoffice.tasks import notification_mail_send
+
+        notification_mail_send.delay_on_commit(ids)
+    return created
+
+
+def notification_mark_read(*, user, notification_id: int) -> int:
+    """Mark one of the user's own notifications read; another user's is not found (0)."""
+    return Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def user_roles_set(*, user, roles: Iterable[str]) -> None:
+    """Give a user exactly these roles; admin access (is_staff) follows the roles."""
+    names = list(roles)
+    unknown = [n for n in names if n not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown roles: {', '.join(unknown)}")
+    groups = list(Group.objects.filter(name__in=names))
+    user.groups.set(groups)
+    is_staff = user.is_superuser or any(ROLES[n].admin for n in names)
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    if hasattr(user, "_backoffice_roles"):
+        del user._backoffice_roles

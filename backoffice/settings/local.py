@@ -1,0 +1,16 @@
+"""Settings for `make run` on a developer's machine."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, STATIC_ROOT, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-never-used-in-production")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+if not DATABASES:
+    from backoffice.embedded_db import embedded_database_settings
+
+    DATABASES = {"default": embedded_database_settings()}
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,92 @@
+"""Home, health, inbox and login: thin views over the services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from backoffice import services
+from backoffice.celery import app as celery_app
+from backoffice.registry import home_links_for
+from backoffice.selectors import notification_list
+
+INBOX_PAGE_SIZE = 25
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    return render(request, "backoffice/home.html", {"links": home_links_for(request.user)})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and readiness for load balancers and `docker compose`: 200 or 503 as JSON."""
+    database = _database_ok()
+    broker = _broker_ok()
+    healthy = database and broker
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "error",
+            "database": "ok" if database else "error",
+            "broker": "ok" if broker else "error",
+        },
+        status=200 if healthy else 503,
+    )
+
+
+@login_required
+def inbox(request):
+    paginator = Paginator(notification_list(user=request.user), INBOX_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "backoffice/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    marked = services.notification_mark_read(user=request.user, notification_id=pk)
+    if not marked and not notification_list(user=request.user).filter(pk=pk).exists():
+        raise Http404
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_all_read(user=request.user)
+    text = ngettext(
+        "%(count)d message marked as read.", "%(count)d messages marked as read.", count
+    )
+    messages.success(request, text % {"count": count})
+    return redirect("inbox")

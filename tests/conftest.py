@@ -1,0 +1,36 @@
+import os
+
+import pytest
+
+from backoffice.services import user_roles_set
+from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the browser tests only talk to
+# the app through live_server, so Django's async-safety guard may stand aside.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "secret-Passw0rd!"
+
+
+@pytest.fixture
+def make_user(db):
+    """A login with the given roles, linked to an employee of ``department`` (or a new one)."""
+
+    def make(*roles, department=None, employee=True, **user_kwargs):
+        user = UserFactory(**user_kwargs)
+        if roles:
+            user_roles_set(user=user, roles=roles)
+        if employee:
+            EmployeeFactory(
+                user=user,
+                department=department or DepartmentFactory(),
+                first_name=user.username.title(),
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
