@@ -84,13 +84,15 @@ def seed_hr(*, employees: int = 200, stdout=None) -> list[str]:
         )
     )
     codes = [code for code, *_rest in DEPARTMENTS]
+    # The first employees are planned: one head per department, then one per role login.
+    planned = codes + [code for _u, _r, code in ROLE_LOGINS]
     today = timezone.localdate()
     new = []
     for i in range(1, employees + 1):
         # Draw every value even for existing rows, so the sequence (and each row) is the same
         # on every run whatever is already there.
         first, last = fake.first_name(), fake.last_name()
-        code = codes[i % len(codes)] if i <= len(codes) * 2 else rnd.choice(codes)
+        code = planned[i - 1] if i <= len(planned) else rnd.choice(codes)
         position = rnd.choice(positions[code])
         hire = today - timedelta(days=rnd.randint(30, 365 * 15))
         employment_type = (

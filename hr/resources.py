@@ -1,12 +1,13 @@
 """CSV import and export of HR records (django-import-export): column mapping only."""
 
-from import_export import fields, resources
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
+from backoffice.imports import WholeFileModelResource
 from hr.models import Department, Employee, Position
 
 
-class DepartmentResource(resources.ModelResource):
+class DepartmentResource(WholeFileModelResource):
     parent = fields.Field(
         column_name="parent", attribute="parent", widget=ForeignKeyWidget(Department, "code")
     )
@@ -24,7 +25,7 @@ class DepartmentResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class EmployeeResource(resources.ModelResource):
+class EmployeeResource(WholeFileModelResource):
     department = fields.Field(
         column_name="department",
         attribute="department",
