@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install messages run test lint browser-deps clean-db
+.PHONY: install messages run test lint browser-deps clean-db lock
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -51,3 +51,8 @@ lint: install
 
 clean-db:
 	rm -rf var/pg
+
+# Re-resolve requirements.lock from pyproject.toml (uv's resolver, run from the venv).
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra local --extra dev --python-version 3.11 -o requirements.lock

@@ -10,7 +10,9 @@ import urllib.request
 
 
 def main(url: str) -> int:
-    host = (os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost").split(",")[0] or "localhost").strip()
+    host = (
+        os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost").split(",")[0] or "localhost"
+    ).strip()
     request = urllib.request.Request(  # noqa: S310 (a URL we are given by the compose file)
         url, headers={"Host": host, "X-Forwarded-Proto": "https"}
     )

@@ -5,6 +5,8 @@ import pytest
 from backoffice.services import user_roles_set
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 # Playwright's sync API runs an event loop in the test thread; the browser tests only talk to
 # the app through live_server, so Django's async-safety guard may stand aside.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -82,9 +82,7 @@ def test_production_and_base_hash_with_argon2():
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     """Production has no default secrets: missing DJANGO_SECRET_KEY is an error."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DATABASE_URL")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DATABASE_URL")}
     env.update(
         DJANGO_SETTINGS_MODULE="backoffice.settings.production",
         DJANGO_ALLOWED_HOSTS="example.com",

@@ -11,7 +11,11 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_gives_one_login_per_role(capsys):
     call_command("seed_demo", employees=40)
     out = capsys.readouterr().out
-    counts = (Department.objects.count(), Employee.objects.count(), get_user_model().objects.count())
+    counts = (
+        Department.objects.count(),
+        Employee.objects.count(),
+        get_user_model().objects.count(),
+    )
     assert counts[0] >= 6
     assert counts[1] == 40
     call_command("seed_demo", employees=40)

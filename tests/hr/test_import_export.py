@@ -81,9 +81,7 @@ def test_hr_manager_exports_employees_as_csv(client, make_user):
     EmployeeFactory(personnel_number="X42", last_name="Müller")
     client.force_login(hr)
     fields = {f"employeeresource_{name}": "on" for name in EmployeeResource().get_export_order()}
-    response = client.post(
-        "/admin/hr/employee/export/", {"format": "0", "resource": "0", **fields}
-    )
+    response = client.post("/admin/hr/employee/export/", {"format": "0", "resource": "0", **fields})
     assert response.status_code == 200
     body = response.content.decode("utf-8")
     assert "X42" in body and "Müller" in body

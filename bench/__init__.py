@@ -1,0 +1,43 @@
+"""Benchmarks: ``python -m bench NAME [--employees N]`` prints one JSON line of figures.
+
+Each benchmark runs in a scratch database (``bench_<name>_<pid>``) created on the server the
+project's settings point at (``DATABASE_URL``, or the embedded PostgreSQL when it is unset),
+migrated, used and dropped again. The developer's own database is never connected to. Only the
+JSON line goes to stdout; progress, seeding output and logs go to stderr.
+
+Benchmarks are not tests: pytest collects ``tests/`` only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    module: str
+    description: str
+    default_employees: int
+
+    def runner(self) -> Callable[..., tuple[dict, bool]]:
+        """``run(*, employees=N) -> (figures, ok)``; ``ok`` False makes the exit status 1."""
+        return importlib.import_module(self.module).run
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    b.name: b
+    for b in (
+        Benchmark(
+            name="seed",
+            module="bench.seed",
+            description=(
+                "time seed_demo at N employees; the home page's query count for staff and "
+                "hrmanager at 200 and at N employees must be equal"
+            ),
+            default_employees=10_000,
+        ),
+    )
+}
