@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install messages run test lint browser-deps clean-db lock
+.PHONY: install messages run test lint browser-deps clean-db lock stop-db
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -56,3 +56,7 @@ clean-db:
 lock: install
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra local --extra dev --python-version 3.11 -o requirements.lock
+
+# Stop the embedded PostgreSQL (it also stops by itself when its last user exits).
+stop-db: install
+	$(PY) -m backoffice.embedded_db

@@ -10,6 +10,7 @@ it and stops the server when the last one exits, so nothing is left running afte
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -17,6 +18,45 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "var" / "pg"
 DATABASE_NAME = "backoffice"
+
+
+PIDS_FILE = DATA_DIR / ".handle_pids.json"
+
+
+def _forget_dead_processes() -> None:
+    """pgserver stops the server when the last process that uses it exits. A process killed
+    with SIGKILL never says goodbye and would keep the server up for ever: forget such ones."""
+    try:
+        pids = json.loads(PIDS_FILE.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if _alive(pid)]
+    if alive != pids:
+        PIDS_FILE.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_server() -> None:
+    """Stop the embedded server if it runs (``make stop-db``)."""
+    if not (DATA_DIR / "postmaster.pid").exists():
+        print("embedded PostgreSQL is not running")
+        return
+    from pgserver._commands import pg_ctl
+
+    # pgserver runs the server as its own system user when we are root.
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=DATA_DIR, user=user)
+    PIDS_FILE.unlink(missing_ok=True)
+    print("embedded PostgreSQL stopped")
 
 
 def embedded_database_settings() -> dict:
@@ -33,6 +73,7 @@ def embedded_database_settings() -> dict:
         ) from exc
 
     DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_processes()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server = pgserver.get_server(DATA_DIR)
@@ -50,3 +91,7 @@ def embedded_database_settings() -> dict:
         "HOST": socket_dir,
         "PORT": "",
     }
+
+
+if __name__ == "__main__":
+    stop_server()
