@@ -23,6 +23,14 @@ app.conf.beat_schedule = {
         "task": "hr.tasks.deactivate_terminated_logins",
         "schedule": crontab(minute=15),
     },
+    "accounting-budgets-check-nightly": {
+        "task": "accounting.tasks.budgets_check",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "accounting-audit-run-nightly": {
+        "task": "accounting.tasks.audit_run",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "backoffice-send-pending-notification-mail": {
         "task": "backoffice.tasks.notification_mail_send_pending",
         "schedule": crontab(minute="*/10"),

@@ -42,6 +42,39 @@ _HR_WRITE = (
     "hr.change_employee",
 )
 
+_ACCOUNTING_READ = tuple(
+    f"accounting.view_{m}"
+    for m in (
+        "account",
+        "fiscalyear",
+        "period",
+        "journalentry",
+        "journalline",
+        "ledgerbalance",
+        "payment",
+        "bankstatement",
+        "bankstatementline",
+        "budget",
+        "budgetmonth",
+        "commitment",
+        "finding",
+    )
+)
+_ACCOUNTING_WRITE = (
+    *(
+        f"accounting.{action}_{m}"
+        for m in ("account", "budget", "budgetmonth", "payment", "bankstatement", "fiscalyear")
+        for action in ("add", "change")
+    ),
+    "accounting.change_bankstatementline",
+    "accounting.change_period",
+    "accounting.add_journalentry",
+    "accounting.approve_payment",
+    "accounting.close_period",
+    "accounting.reverse_journalentry",
+    "accounting.export_reports",
+)
+
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
@@ -58,13 +91,20 @@ ROLES: dict[str, Role] = {
             ACCOUNTANT,
             _("Accountant"),
             admin=True,
-            permissions=("hr.view_department",),
+            permissions=("hr.view_department", *_ACCOUNTING_READ, *_ACCOUNTING_WRITE),
         ),
         Role(
             AUDITOR,
             _("Auditor"),
             admin=True,
-            permissions=(*_HR_READ, "hr.view_all_employees"),
+            permissions=(
+                *_HR_READ,
+                "hr.view_all_employees",
+                *_ACCOUNTING_READ,
+                "accounting.change_finding",
+                "accounting.run_audit",
+                "accounting.export_reports",
+            ),
         ),
         Role(
             HR_MANAGER,
@@ -79,7 +119,12 @@ ROLES: dict[str, Role] = {
             permissions=("hr.view_department", "hr.view_position"),
         ),
         # A department head sees the employees of the departments they head (selectors scope it).
-        Role(DEPARTMENT_HEAD, _("Department head"), admin=False, permissions=_HR_READ),
+        Role(
+            DEPARTMENT_HEAD,
+            _("Department head"),
+            admin=False,
+            permissions=(*_HR_READ, "accounting.view_budget"),
+        ),
         Role(
             HELPDESK_AGENT,
             _("Helpdesk agent"),

@@ -1,0 +1,113 @@
+"""Reads of accounting for views, exports, audit checks and other apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Sum
+
+from accounting.models import Account, FiscalYear, JournalEntry, LedgerBalance
+from accounting.services.ledger import GENESIS_HASH, entry_hash
+from backoffice.money import ZERO
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    ok: bool
+    entries_checked: int
+    first_bad_entry_id: int | None = None
+    first_bad_label: str = ""
+    reason: str = ""
+
+
+def ledger_verify() -> ChainResult:
+    """Recompute the hash chain from the first entry; name the first entry that does not match.
+    Streams the lines through a server-side cursor: constant memory at any ledger size."""
+    sql = """
+        SELECT e.id, e.number, e.date, fy.year, e.prev_hash, e.hash,
+               l.account_id, l.side, l.amount, l.department_id
+        FROM accounting_journalentry e
+        JOIN accounting_fiscalyear fy ON fy.id = e.fiscal_year_id
+        LEFT JOIN accounting_journalline l ON l.entry_id = e.id
+        ORDER BY e.id, l.id
+    """
+    expected_prev = GENESIS_HASH
+    checked = 0
+    current = None
+    lines: list = []
+
+    def check(row, lines) -> str | None:
+        entry_id, number, date, year, prev_hash, stored = row
+        if prev_hash != expected_prev:
+            return "chain"
+        digest = entry_hash(prev_hash=prev_hash, year=year, number=number, date=date, lines=lines)
+        return None if digest == stored else "hash"
+
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql)
+        while True:
+            rows = cursor.fetchmany(5000)
+            if not rows:
+                break
+            for r in rows:
+                head = r[:6]
+                if current is None or head[0] != current[0]:
+                    if current is not None:
+                        reason = check(current, lines)
+                        if reason:
+                            return _bad(current, checked, reason)
+                        expected_prev = current[5]
+                        checked += 1
+                    current, lines = head, []
+                if r[6] is not None:
+                    lines.append((r[6], r[7], r[8], r[9]))
+    if current is not None:
+        reason = check(current, lines)
+        if reason:
+            return _bad(current, checked, reason)
+        checked += 1
+    return ChainResult(ok=True, entries_checked=checked)
+
+
+def _bad(row, checked: int, reason: str) -> ChainResult:
+    entry_id, number, date, year = row[:4]
+    return ChainResult(
+        ok=False,
+        entries_checked=checked,
+        first_bad_entry_id=entry_id,
+        first_bad_label=f"{year}/{number}",
+        reason=reason,
+    )
+
+
+def trial_balance(*, fiscal_year: FiscalYear, month_to: int = 12) -> list[dict]:
+    """Debit and credit totals per account for a year up to a month, from the running
+    balances (one query whatever the number of lines)."""
+    rows = (
+        LedgerBalance.objects.filter(fiscal_year=fiscal_year, month__lte=month_to)
+        .values("account_id", "account__number", "account__name_de", "account__name_en",
+                "account__type")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by("account__number")
+    )  # fmt: skip
+    return list(rows)
+
+
+def account_balance(*, account: Account, fiscal_year: FiscalYear | None = None) -> Decimal:
+    """Debit minus credit of an account (all years, or one)."""
+    qs = LedgerBalance.objects.filter(account=account)
+    if fiscal_year is not None:
+        qs = qs.filter(fiscal_year=fiscal_year)
+    sums = qs.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (sums["d"] or ZERO) - (sums["c"] or ZERO)
+
+
+def entry_with_lines(*, pk: int) -> JournalEntry | None:
+    return (
+        JournalEntry.objects.select_related("fiscal_year", "period", "posted_by", "reverses")
+        .prefetch_related("lines__account", "lines__department")
+        .filter(pk=pk)
+        .first()
+    )

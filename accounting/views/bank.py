@@ -1,0 +1,3 @@
+"""Views of accounting: bank. Each module lists its own URL patterns."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views of accounting: budgets. Each module lists its own URL patterns."""
+
+urlpatterns: list = []
