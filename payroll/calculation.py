@@ -1,0 +1,208 @@
+"""Pay calculation: pure Python with Decimal, no database.
+
+Rounding happens once per payslip line (half up, to the cent); totals are sums of rounded
+lines, so the payslip, the ledger entry and the bank file agree to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from backoffice.money import ZERO, round_money
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: int
+    code: str
+    name: str
+    kind: str  # "percent" | "fixed"
+    employee_rate: Decimal
+    employer_rate: Decimal
+    employee_amount: Decimal
+    employer_amount: Decimal
+    monthly_ceiling: Decimal | None
+    annual_ceiling: Decimal | None
+    base_rule_id: int | None
+    applies_to: str  # "all" | "church"
+    liability_account_id: int
+    employer_expense_account_id: int | None
+
+
+@dataclass(frozen=True)
+class EmployeeInput:
+    employee_id: int
+    department_id: int
+    hire_date: datetime.date
+    termination_date: datetime.date | None
+    hourly_rate: Decimal | None
+    monthly_salary: Decimal | None
+    church_member: bool
+    deductions_exempt: bool
+    # Approved hours in the period by ISO (year, week).
+    weekly_hours: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    # Base already used this calendar year per rule with an annual ceiling (paid runs' gross,
+    # capped by the ceiling): an approximation the rules' help text states.
+    ytd_bases: dict[int, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeriodInput:
+    start: datetime.date
+    end: datetime.date
+    frequency: str  # "monthly" | "biweekly"
+
+
+@dataclass
+class SlipLine:
+    kind: str  # earning | deduction | employer
+    code: str
+    label: str
+    amount: Decimal
+    quantity: Decimal | None = None
+    rate: Decimal | None = None
+    account_id: int | None = None
+
+
+@dataclass
+class SlipResult:
+    employee_id: int
+    hours: Decimal
+    overtime_hours: Decimal
+    lines: list[SlipLine]
+
+    @property
+    def gross(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines if ln.kind == "earning"), ZERO)
+
+    @property
+    def deductions(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines if ln.kind == "deduction"), ZERO)
+
+    @property
+    def employer_contributions(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines if ln.kind == "employer"), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.deductions
+
+
+class CalculationError(Exception):
+    """A reason one employee cannot be paid; shown on the dashboard, naming the employee."""
+
+
+def _employed_days(emp: EmployeeInput, period: PeriodInput) -> tuple[int, int]:
+    start = max(period.start, emp.hire_date)
+    end = min(period.end, emp.termination_date) if emp.termination_date else period.end
+    total = (period.end - period.start).days + 1
+    return max(0, (end - start).days + 1), total
+
+
+def calculate(
+    emp: EmployeeInput,
+    period: PeriodInput,
+    rules: list[RuleSpec],
+    *,
+    overtime_threshold: Decimal,
+    overtime_premium: Decimal,
+    minimum_wage: Decimal,
+) -> SlipResult:
+    lines: list[SlipLine] = []
+    hours = sum(emp.weekly_hours.values(), ZERO)
+    overtime = ZERO
+    if emp.hourly_rate is not None:
+        if emp.hourly_rate < minimum_wage:
+            raise CalculationError(
+                _("Hourly rate %(rate)s is below the minimum wage %(minimum)s.")
+                % {"rate": emp.hourly_rate, "minimum": minimum_wage}
+            )
+        overtime = sum(
+            (max(ZERO, week - overtime_threshold) for week in emp.weekly_hours.values()), ZERO
+        )
+        regular = hours - overtime
+        if regular:
+            lines.append(
+                SlipLine(
+                    "earning",
+                    "hours",
+                    _("Hours worked"),
+                    round_money(regular * emp.hourly_rate),
+                    quantity=regular,
+                    rate=emp.hourly_rate,
+                )
+            )
+        if overtime:
+            rate = emp.hourly_rate * (1 + overtime_premium)
+            lines.append(
+                SlipLine(
+                    "earning",
+                    "overtime",
+                    _("Overtime"),
+                    round_money(overtime * rate),
+                    quantity=overtime,
+                    rate=rate,
+                )
+            )
+    elif emp.monthly_salary is not None:
+        salary = emp.monthly_salary
+        if period.frequency == "biweekly":
+            salary = emp.monthly_salary * 12 / 26
+        days, total = _employed_days(emp, period)
+        if days < total:
+            label = _("Salary (%(days)d of %(total)d days)") % {"days": days, "total": total}
+            salary = salary * days / total
+        else:
+            label = _("Salary")
+        if days:
+            lines.append(SlipLine("earning", "salary", label, round_money(salary)))
+    else:
+        raise CalculationError(_("The pay profile has neither an hourly rate nor a salary."))
+
+    gross = sum((ln.amount for ln in lines), ZERO)
+    if not emp.deductions_exempt and gross > 0:
+        employee_share: dict[int, Decimal] = {}
+        for rule in rules:
+            if rule.applies_to == "church" and not emp.church_member:
+                continue
+            if rule.kind == "fixed":
+                ee, er = rule.employee_amount, rule.employer_amount
+            else:
+                if rule.base_rule_id is not None:
+                    base = employee_share.get(rule.base_rule_id, ZERO)
+                else:
+                    base = gross
+                    if rule.monthly_ceiling is not None:
+                        base = min(base, rule.monthly_ceiling)
+                    if rule.annual_ceiling is not None:
+                        left = rule.annual_ceiling - emp.ytd_bases.get(rule.id, ZERO)
+                        base = min(base, max(ZERO, left))
+                ee = round_money(base * rule.employee_rate / HUNDRED)
+                er = round_money(base * rule.employer_rate / HUNDRED)
+            employee_share[rule.id] = ee
+            if ee:
+                lines.append(
+                    SlipLine(
+                        "deduction", rule.code, rule.name, ee,
+                        rate=rule.employee_rate if rule.kind == "percent" else None,
+                        account_id=rule.liability_account_id,
+                    )
+                )  # fmt: skip
+            if er:
+                lines.append(
+                    SlipLine(
+                        "employer", rule.code, rule.name, er,
+                        rate=rule.employer_rate if rule.kind == "percent" else None,
+                        account_id=rule.liability_account_id,
+                    )
+                )  # fmt: skip
+    result = SlipResult(emp.employee_id, hours, overtime, lines)
+    if result.net < 0:
+        raise CalculationError(_("Deductions exceed the gross pay."))
+    return result

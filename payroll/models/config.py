@@ -1,0 +1,122 @@
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.models import TimeStampedModel
+from backoffice.money import money_field, rate_field
+
+
+class PayrollSettings(TimeStampedModel):
+    """One row: the rules payday follows. Configurable; not a certified German payroll."""
+
+    overtime_weekly_threshold = rate_field(
+        _("overtime after (hours per week)"), default=Decimal("40")
+    )
+    overtime_premium = rate_field(
+        _("overtime premium (share of the rate)"), default=Decimal("0.25")
+    )
+    minimum_wage = rate_field(_("minimum wage per hour"), default=Decimal("13.90"))
+    second_approver_required = models.BooleanField(_("approval by a second person"), default=True)
+    large_change_percent = rate_field(_("flag net pay changes above (%)"), default=Decimal("20"))
+    wage_expense_account = models.ForeignKey(
+        "accounting.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("wage expense account"),
+        null=True,
+        blank=True,
+    )
+    salary_expense_account = models.ForeignKey(
+        "accounting.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("salary expense account"),
+        null=True,
+        blank=True,
+    )
+    net_pay_account = models.ForeignKey(
+        "accounting.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("net pay liability account"),
+        null=True,
+        blank=True,
+    )
+    bank_account = models.ForeignKey(
+        "accounting.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paying bank account"),
+        null=True,
+        blank=True,
+    )
+    company_name = models.CharField(_("company name"), max_length=70, default="Backoffice GmbH")
+    company_iban = models.CharField(_("company IBAN"), max_length=34, blank=True)
+    company_bic = models.CharField(_("company BIC"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("payroll settings")
+        verbose_name_plural = _("payroll settings")
+
+    def __str__(self) -> str:
+        return str(_("Payroll settings"))
+
+
+class DeductionRule(TimeStampedModel):
+    """A configurable deduction: a percentage or a fixed amount, with an employee and an
+    employer share and an optional monthly or annual ceiling on the base."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percentage of gross pay")
+        FIXED = "fixed", _("Fixed amount")
+
+    class AppliesTo(models.TextChoices):
+        ALL = "all", _("All employees")
+        CHURCH = "church", _("Church members only")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
+    employee_rate = rate_field(_("employee share (%)"), default=Decimal("0"))
+    employer_rate = rate_field(_("employer share (%)"), default=Decimal("0"))
+    employee_amount = money_field(_("employee amount"), default=Decimal("0"))
+    employer_amount = money_field(_("employer amount"), default=Decimal("0"))
+    monthly_ceiling = money_field(_("monthly ceiling on the base"), null=True, blank=True)
+    annual_ceiling = money_field(_("annual ceiling on the base"), null=True, blank=True)
+    # Applied to the employee's share of another rule (e.g. church tax on wage tax), if set.
+    base_rule = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("percentage of the rule"),
+    )
+    applies_to = models.CharField(
+        _("applies to"), max_length=6, choices=AppliesTo.choices, default=AppliesTo.ALL
+    )
+    liability_account = models.ForeignKey(
+        "accounting.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("liability account"),
+    )
+    employer_expense_account = models.ForeignKey(
+        "accounting.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("employer expense account"),
+        null=True,
+        blank=True,
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("deduction rule")
+        verbose_name_plural = _("deduction rules")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name

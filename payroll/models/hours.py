@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.models import TimeStampedModel
+
+
+class TimeEntry(TimeStampedModel):
+    """Hours an employee worked on one day, entered by a clerk, approved by the head."""
+
+    class Status(models.TextChoices):
+        ENTERED = "entered", _("Entered")
+        APPROVED = "approved", _("Approved")
+
+    employee = models.ForeignKey(
+        "hr.Employee",
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        verbose_name=_("employee"),
+    )
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
+    start_time = models.TimeField(_("start"), null=True, blank=True)
+    end_time = models.TimeField(_("end"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ENTERED
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hours")
+        verbose_name_plural = _("hours")
+        ordering = ["date", "employee_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "date"], name="timeentry_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=0, hours__lte=24), name="timeentry_hours_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date", "status"], name="timeentry_date_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.date}: {self.hours}"

@@ -1,0 +1,61 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.models import TimeStampedModel
+
+
+class PaySchedule(TimeStampedModel):
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    # Monthly: the day of the month pay is due (capped at the month's last day).
+    payday_day = models.PositiveSmallIntegerField(_("payday (day of month)"), default=28)
+    # Biweekly: a first period start; periods follow every 14 days, paid 3 days after the end.
+    anchor_date = models.DateField(_("first period start"), null=True, blank=True)
+    is_default = models.BooleanField(_("default schedule"), default=False)
+
+    class Meta:
+        verbose_name = _("pay schedule")
+        verbose_name_plural = _("pay schedules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="payschedule_one_default",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payday_day__gte=1, payday_day__lte=31),
+                name="payschedule_payday_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PayPeriod(TimeStampedModel):
+    schedule = models.ForeignKey(
+        PaySchedule, on_delete=models.PROTECT, related_name="periods", verbose_name=_("schedule")
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    payday = models.DateField(_("payday"))
+
+    class Meta:
+        verbose_name = _("pay period")
+        verbose_name_plural = _("pay periods")
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "start"], name="payperiod_unique_start"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="payperiod_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule.name}: {self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}"
