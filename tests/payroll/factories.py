@@ -30,38 +30,38 @@ def payroll_setup(year: int = 2026):
     payroll_settings()
     rv, _c = DeductionRule.objects.get_or_create(
         code="RV",
-        defaults=dict(
-            name="Rentenversicherung",
-            kind="percent",
-            employee_rate=Decimal("9.3"),
-            employer_rate=Decimal("9.3"),
-            monthly_ceiling=Decimal("8050.00"),
-            liability_account=acct("1742"),
-            employer_expense_account=acct("4130"),
-            order=10,
-        ),
+        defaults={
+            "name": "Rentenversicherung",
+            "kind": "percent",
+            "employee_rate": Decimal("9.3"),
+            "employer_rate": Decimal("9.3"),
+            "monthly_ceiling": Decimal("8050.00"),
+            "liability_account": acct("1742"),
+            "employer_expense_account": acct("4130"),
+            "order": 10,
+        },
     )
     lst, _c = DeductionRule.objects.get_or_create(
         code="LST",
-        defaults=dict(
-            name="Lohnsteuer (vereinfachte Regel)",
-            kind="percent",
-            employee_rate=Decimal("15"),
-            liability_account=acct("1741"),
-            order=20,
-        ),
+        defaults={
+            "name": "Lohnsteuer (vereinfachte Regel)",
+            "kind": "percent",
+            "employee_rate": Decimal("15"),
+            "liability_account": acct("1741"),
+            "order": 20,
+        },
     )
     DeductionRule.objects.get_or_create(
         code="KIST",
-        defaults=dict(
-            name="Kirchensteuer",
-            kind="percent",
-            employee_rate=Decimal("9"),
-            base_rule=lst,
-            applies_to="church",
-            liability_account=acct("1741"),
-            order=30,
-        ),
+        defaults={
+            "name": "Kirchensteuer",
+            "kind": "percent",
+            "employee_rate": Decimal("9"),
+            "base_rule": lst,
+            "applies_to": "church",
+            "liability_account": acct("1741"),
+            "order": 30,
+        },
     )
     return schedule
 
@@ -71,9 +71,7 @@ def period_for(schedule, day=datetime.date(2026, 3, 1)):
 
 
 def profile(schedule, *, employee=None, hourly_rate=None, salary=None, iban_index=0, **kw):
-    employee = employee or EmployeeFactory(
-        employment_type="hourly" if hourly_rate else "salaried"
-    )
+    employee = employee or EmployeeFactory(employment_type="hourly" if hourly_rate else "salaried")
     return PayProfile.objects.create(
         employee=employee,
         schedule=schedule,

@@ -36,10 +36,17 @@ def _hourly_and_salaried(schedule):
     net 1,725.00 - 419.18 = 1,305.82.
     Salaried 4,500.00, church member: pension 418.50 (+418.50 employer), wage tax 675.00,
     church tax 9 % of 675.00 = 60.75; net 4,500.00 - 1,154.25 = 3,345.75."""
-    hourly = profile(schedule, hourly_rate="20.00", iban_index=0,
-                     employee=EmployeeFactory(department=DepartmentFactory(code="PROD")))  # fmt: skip
-    salaried = profile(schedule, salary="4500.00", church_member=True, iban_index=1,
-                       employee=EmployeeFactory(department=DepartmentFactory(code="FIBU")))  # fmt: skip
+    prod, fibu = DepartmentFactory(code="PROD"), DepartmentFactory(code="FIBU")
+    hourly = profile(
+        schedule, hourly_rate="20.00", iban_index=0, employee=EmployeeFactory(department=prod)
+    )
+    salaried = profile(
+        schedule,
+        salary="4500.00",
+        church_member=True,
+        iban_index=1,
+        employee=EmployeeFactory(department=fibu),
+    )
     for day in range(2, 7):
         approved_hours(hourly.employee, datetime.date(2026, 3, day), "9")
     for day in range(9, 14):
