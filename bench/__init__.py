@@ -39,5 +39,14 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
             default_employees=10_000,
         ),
+        Benchmark(
+            name="payday",
+            module="bench.payday",
+            description=(
+                "payday from Calculate through Pay (payslips, ledger entry, SEPA file; no PDFs) "
+                "at N and 2N employees; queries per 1,000-employee chunk"
+            ),
+            default_employees=10_000,
+        ),
     )
 }
