@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.utils import timezone
@@ -307,22 +307,10 @@ def payroll_chunk_calculate(*, chunk_id: int) -> int:
             slips.append(slip)
             slip_lines.append(result.lines)
         Payslip.objects.bulk_create(slips, batch_size=2000)
-        PayslipLine.objects.bulk_create(
-            [
-                PayslipLine(
-                    payslip_id=slip.pk,
-                    kind=ln.kind,
-                    code=ln.code,
-                    label=ln.label,
-                    quantity=ln.quantity,
-                    rate=ln.rate,
-                    amount=ln.amount,
-                    account_id_snapshot=ln.account_id,
-                )  # fmt: skip
-                for slip, lines in zip(slips, slip_lines, strict=True)
-                for ln in lines
-            ],
-            batch_size=5000,
+        _copy_lines(
+            (slip.pk, ln.kind, ln.code, ln.label, ln.quantity, ln.rate, ln.amount, ln.account_id)
+            for slip, lines in zip(slips, slip_lines, strict=True)
+            for ln in lines
         )
         PayslipError.objects.bulk_create(errors)
         chunk.status = PayrollChunk.Status.DONE
@@ -331,6 +319,19 @@ def payroll_chunk_calculate(*, chunk_id: int) -> int:
         chunk.save(update_fields=["status", "attempts", "error"])
     _run_finish_if_done(run.pk)
     return len(slips)
+
+
+def _copy_lines(rows) -> None:
+    """Write payslip lines with PostgreSQL COPY: a chunk has about ten thousand of them, and
+    building model instances and INSERT statements for each took most of a chunk's time."""
+    table = PayslipLine._meta.db_table
+    columns = "payslip_id, kind, code, label, quantity, rate, amount, account_id_snapshot"
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def payroll_chunk_failed(*, chunk_id: int, error: str) -> None:

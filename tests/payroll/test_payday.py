@@ -196,15 +196,15 @@ def test_worker_killed_mid_chunk_resumes_without_duplicates(
     assert len(chunk_ids) == 3
 
     payroll_chunk_calculate(chunk_id=chunk_ids[0])
-    real_bulk_create = PayslipLine.objects.bulk_create
+    real_copy_lines = payday._copy_lines
 
     def die(*args, **kwargs):
         raise SystemExit("worker killed")  # the process dies after payslips were inserted
 
-    monkeypatch.setattr(PayslipLine.objects, "bulk_create", die)
+    monkeypatch.setattr(payday, "_copy_lines", die)
     with pytest.raises(SystemExit):
         payroll_chunk_calculate(chunk_id=chunk_ids[1])
-    monkeypatch.setattr(PayslipLine.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(payday, "_copy_lines", real_copy_lines)
     assert Payslip.objects.filter(run=run).count() == 2  # chunk 1 left nothing behind
 
     # Celery redelivers (acks_late) -- and some deliveries come twice.
