@@ -75,23 +75,66 @@ _ACCOUNTING_WRITE = (
     "accounting.export_reports",
 )
 
+_PAYROLL_READ = tuple(
+    f"payroll.view_{m}"
+    for m in (
+        "payschedule",
+        "payperiod",
+        "payprofile",
+        "bankdetailschange",
+        "deductionrule",
+        "payrollsettings",
+        "timeentry",
+        "payrollrun",
+        "payslip",
+        "paysliperror",
+        "cheque",
+        "bankfile",
+    )
+)
+_PAYROLL_CLERK = (
+    *_PAYROLL_READ,
+    *(
+        f"payroll.{action}_{m}"
+        for m in ("payschedule", "payperiod", "payprofile", "deductionrule", "payrollsettings")
+        for action in ("add", "change")
+    ),
+    "payroll.run_payday",
+    "payroll.approve_payrollrun",
+    "payroll.export_payroll_reports",
+)
+_HOURS_ENTRY = ("payroll.view_timeentry", "payroll.add_timeentry", "payroll.change_timeentry")
+
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
         # Staff see their own things only; object-level checks live in the selectors.
         Role(STAFF, _("Staff"), admin=False),
-        Role(DATA_ENTRY_CLERK, _("Data entry clerk"), admin=False, permissions=_HR_READ),
+        Role(
+            DATA_ENTRY_CLERK,
+            _("Data entry clerk"),
+            admin=False,
+            permissions=(*_HR_READ, *_HOURS_ENTRY),
+        ),
         Role(
             PAYROLL_CLERK,
             _("Payroll clerk"),
             admin=True,
-            permissions=(*_HR_READ, "hr.view_all_employees"),
+            permissions=(*_HR_READ, "hr.view_all_employees", *_PAYROLL_CLERK, *_HOURS_ENTRY),
         ),
         Role(
             ACCOUNTANT,
             _("Accountant"),
             admin=True,
-            permissions=("hr.view_department", *_ACCOUNTING_READ, *_ACCOUNTING_WRITE),
+            permissions=(
+                "hr.view_department",
+                *_ACCOUNTING_READ,
+                *_ACCOUNTING_WRITE,
+                "payroll.view_payrollrun",
+                "payroll.view_payslip",
+                "payroll.approve_payrollrun",
+                "payroll.export_payroll_reports",
+            ),
         ),
         Role(
             AUDITOR,
@@ -104,6 +147,8 @@ ROLES: dict[str, Role] = {
                 "accounting.change_finding",
                 "accounting.run_audit",
                 "accounting.export_reports",
+                *_PAYROLL_READ,
+                "payroll.export_payroll_reports",
             ),
         ),
         Role(
@@ -123,7 +168,12 @@ ROLES: dict[str, Role] = {
             DEPARTMENT_HEAD,
             _("Department head"),
             admin=False,
-            permissions=(*_HR_READ, "accounting.view_budget"),
+            permissions=(
+                *_HR_READ,
+                "accounting.view_budget",
+                "payroll.view_timeentry",
+                "payroll.approve_timeentry",
+            ),
         ),
         Role(
             HELPDESK_AGENT,

@@ -43,5 +43,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("hr/", include("hr.urls")),
     path("accounting/", include("accounting.urls")),
+    path("payroll/", include("payroll.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,7 @@ class TimeEntry(TimeStampedModel):
     class Meta:
         verbose_name = _("hours")
         verbose_name_plural = _("hours")
+        permissions = [("approve_timeentry", _("Can approve hours of their department"))]
         ordering = ["date", "employee_id"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "date"], name="timeentry_one_per_day"),

@@ -80,6 +80,7 @@ class PayrollRun(TimeStampedModel):
         permissions = [
             ("run_payday", _("Can calculate and pay payroll runs")),
             ("approve_payrollrun", _("Can approve payroll runs")),
+            ("export_payroll_reports", _("Can see and export payroll reports")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["period", "kind"], name="payrollrun_one_per_period"),

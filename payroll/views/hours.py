@@ -1,0 +1,3 @@
+"""Views of payroll: hours. Each module lists its own URL patterns."""
+
+urlpatterns: list = []
