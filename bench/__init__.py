@@ -48,5 +48,24 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
             default_employees=10_000,
         ),
+        Benchmark(
+            name="ledger",
+            module="bench.ledger",
+            description=(
+                "post N lines through the posting service (lines/s), fill to 1,000,000 lines, "
+                "general ledger CSV export of 10,000 and 1,000,000 rows (rows/s, first byte, "
+                "memory growth), budget check of every department (ms); N is lines here"
+            ),
+            default_employees=200_000,
+        ),
+        Benchmark(
+            name="payslip_pdf",
+            module="bench.payslip_pdf",
+            description=(
+                "one payslip PDF through render_payslip_pdf against WeasyPrint alone on the same "
+                "HTML (ratio), and memory growth over 1,000 PDFs; N employees in the paid run"
+            ),
+            default_employees=1_000,
+        ),
     )
 }

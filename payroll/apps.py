@@ -6,3 +6,11 @@ class PayrollConfig(AppConfig):
     name = "payroll"
     verbose_name = _("Payroll")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from backoffice.registry import register_seeder
+        from payroll import audit_checks, demo, home
+
+        audit_checks.register()
+        home.register()
+        register_seeder("payroll", demo.seed_payroll, order=30)

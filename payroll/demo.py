@@ -3,13 +3,39 @@ tax with configurable rules; it is not a certified German payroll."""
 
 from __future__ import annotations
 
+import datetime
+import random
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import DateTimeField, OuterRef, Subquery
+from django.db.models.functions import Cast
+from django.utils import timezone
+from schwifty import IBAN
 
 from accounting.models import Account
-from payroll.models import DeductionRule, PaySchedule
-from payroll.services.payday import payroll_settings
+from accounting.services import fiscal_year_open
+from backoffice import roles
+from hr.models import Department, Employee
+from payroll.models import (
+    BankDetailsChange,
+    DeductionRule,
+    PayProfile,
+    PayrollChunk,
+    PayrollRun,
+    PaySchedule,
+    TimeEntry,
+)
+from payroll.services.payday import (
+    PaydayRefused,
+    payday_run_approve,
+    payday_run_calculate,
+    payday_run_pay,
+    payroll_chunk_calculate,
+    payroll_settings,
+)
+from payroll.services.schedules import default_schedule, pay_period_for
 
 # code, name, employee %, employer %, monthly ceiling, liability, employer expense, applies, base
 PRESET = [
@@ -53,3 +79,213 @@ def seed_payroll_config() -> list[str]:
         )
         created += new
     return [f"Payroll: {created} deduction rules created (a configurable preset)."]
+
+
+# --- Profiles, hours and paid months ------------------------------------------------------------
+
+# Real German bank codes; schwifty computes valid check digits and knows each bank's BIC.
+BANK_CODES = ["37040044", "10070000", "50010517", "12030000", "20050550", "76050101", "70150000"]
+CHEQUE_EVERY = 25
+
+
+def _user(username: str, role: str):
+    users = get_user_model().objects
+    return (
+        users.filter(username=username).first()
+        or users.filter(groups__name=role).order_by("pk").first()
+    )
+
+
+def _iban(employee_pk: int) -> IBAN:
+    """A valid German IBAN, the same for the same employee on every run, never shared."""
+    return IBAN.generate(
+        "DE",
+        bank_code=BANK_CODES[employee_pk % len(BANK_CODES)],
+        account_code=f"{1_000_000_000 + employee_pk:010d}",
+    )
+
+
+def _seed_profiles(*, schedule: PaySchedule, clerk) -> int:
+    """A pay profile for every employee without one: hourly employees 15–28 € an hour,
+    salaried 3,000–7,500 € a month, one in 25 paid by cheque. The first bank details are
+    recorded as entered on the hire date."""
+    employees = list(
+        Employee.objects.filter(pay_profile__isnull=True)
+        .order_by("pk")
+        .only("pk", "personnel_number", "first_name", "last_name", "employment_type")
+    )
+    if not employees:
+        return 0
+    profiles = []
+    for employee in employees:
+        rnd = random.Random(f"payroll-demo-{employee.personnel_number}")
+        hourly = employee.employment_type == Employee.EmploymentType.HOURLY
+        rate = Decimal(rnd.randint(1500, 2800)) / 100 if hourly else None
+        salary = None if hourly else Decimal(rnd.randint(60, 150) * 50)
+        by_cheque = employee.pk % CHEQUE_EVERY == 0
+        iban = None if by_cheque else _iban(employee.pk)
+        profiles.append(
+            PayProfile(
+                employee=employee,
+                schedule=schedule,
+                hourly_rate=rate,
+                monthly_salary=salary,
+                pay_method=PayProfile.PayMethod.CHEQUE
+                if by_cheque
+                else PayProfile.PayMethod.DIRECT_DEPOSIT,
+                iban=iban.compact if iban else "",
+                bic=iban.bic.compact if iban and iban.bic else "",
+                account_holder=employee.full_name[:70],
+                church_member=rnd.random() < 0.4,
+            )
+        )
+    PayProfile.objects.bulk_create(profiles, batch_size=2000)
+    changes = BankDetailsChange.objects.bulk_create(
+        [
+            BankDetailsChange(profile=p, new_iban=p.iban, new_bic=p.bic, changed_by=clerk)
+            for p in profiles
+            if p.iban
+        ],
+        batch_size=2000,
+    )
+    BankDetailsChange.objects.filter(pk__in=[c.pk for c in changes]).update(
+        changed_at=Cast(
+            Subquery(
+                Employee.objects.filter(pay_profile=OuterRef("profile")).values("hire_date")[:1]
+            ),
+            DateTimeField(),
+        )
+    )
+    return len(profiles)
+
+
+def _workdays(start: datetime.date, end: datetime.date):
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            yield day
+        day += datetime.timedelta(days=1)
+
+
+def _seed_hours(*, today: datetime.date, clerk) -> int:
+    """Hours on workdays of this year up to today for everyone paid by the hour: past months
+    approved by the department's head, the current month entered and waiting."""
+    year_start = today.replace(month=1, day=1)
+    month_start = today.replace(day=1)
+    head_user = dict(Department.objects.values_list("pk", "head__user_id"))
+    hourly = list(
+        PayProfile.objects.filter(hourly_rate__isnull=False)
+        .select_related("employee")
+        .only(
+            "employee__id",
+            "employee__personnel_number",
+            "employee__department_id",
+            "employee__hire_date",
+            "employee__termination_date",
+        )
+    )
+    existing = set(
+        TimeEntry.objects.filter(date__gte=year_start).values_list("employee_id", "date")
+    )
+    entries = []
+    for profile in hourly:
+        employee = profile.employee
+        start = max(year_start, employee.hire_date)
+        end = min(today, employee.termination_date or today)
+        rnd = random.Random(f"payroll-hours-{employee.personnel_number}-{today.year}")
+        for day in _workdays(start, end):
+            # Drawn for every day so a day's hours are the same whatever exists already.
+            absent = rnd.random() < 0.05
+            hours = rnd.choice(["8", "8", "8", "8", "7.5", "8.5", "9", "9.5", "10"])
+            begin = datetime.time(rnd.choice([6, 7, 7, 8]), rnd.choice([0, 30]))
+            if absent or (employee.pk, day) in existing:
+                continue
+            worked = Decimal(hours)
+            finish = datetime.datetime.combine(day, begin) + datetime.timedelta(
+                minutes=int(worked * 60) + 30
+            )
+            past = day < month_start
+            entries.append(
+                TimeEntry(
+                    employee_id=employee.pk,
+                    date=day,
+                    hours=worked,
+                    start_time=begin,
+                    end_time=finish.time(),
+                    status=TimeEntry.Status.APPROVED if past else TimeEntry.Status.ENTERED,
+                    entered_by=clerk,
+                    approved_by_id=head_user.get(employee.department_id) if past else None,
+                    approved_at=timezone.now() if past else None,
+                )
+            )
+    TimeEntry.objects.bulk_create(entries, batch_size=5000, ignore_conflicts=True)
+    return len(entries)
+
+
+def _pay_month(*, period, clerk, accountant) -> str | None:
+    """Calculate, approve and pay one past month through the payday services; returns a
+    problem, if any. Skipped when the month is paid already."""
+    run = PayrollRun.objects.filter(period=period, kind=PayrollRun.Kind.REGULAR).first()
+    if run is not None and run.status == PayrollRun.Status.PAID:
+        return None
+    # Hours entered in an earlier seeding, now of a past month: the head has approved them.
+    TimeEntry.objects.filter(
+        date__range=(period.start, period.end), status=TimeEntry.Status.ENTERED
+    ).update(status=TimeEntry.Status.APPROVED, approved_at=timezone.now())
+    if run is None or run.status != PayrollRun.Status.APPROVED:
+        # payday_run_calculate queues one Celery task per chunk with transaction.on_commit. The
+        # seeder runs in one transaction, so those tasks would only start after it commits
+        # (and only if a worker runs). Instead the seeder calculates each pending chunk here,
+        # through the same service the task calls; the tasks queued at commit then find their
+        # chunks done and change nothing (they are idempotent). No eager-mode switch needed.
+        run = payday_run_calculate(period=period, user=clerk)
+        for chunk_id in run.chunks.exclude(status=PayrollChunk.Status.DONE).values_list(
+            "pk", flat=True
+        ):
+            payroll_chunk_calculate(chunk_id=chunk_id)
+        run.refresh_from_db()
+        if run.status != PayrollRun.Status.CALCULATED:
+            return f"{period}: {run.get_status_display()} {run.error}".strip()
+        payday_run_approve(run=run, user=accountant)
+    payday_run_pay(run=run, user=clerk)
+    return None
+
+
+@transaction.atomic
+def seed_payroll(*, employees: int = 200, stdout=None) -> list[str]:
+    """Pay profiles for every employee, hours for this year, every past month of this year paid
+    through the real payday services, the current month entered and ready to run. Idempotent:
+    a second run creates nothing and skips paid months. Runs after HR (logins ``payroll`` and
+    ``accountant``) and accounting (chart of accounts, fiscal years)."""
+    lines = seed_payroll_config()
+    today = timezone.localdate()
+    fiscal_year_open(year=today.year)
+    schedule = default_schedule()
+    clerk = _user("payroll", roles.PAYROLL_CLERK)
+    accountant = _user("accountant", roles.ACCOUNTANT)
+    entry_clerk = _user("dataentry", roles.DATA_ENTRY_CLERK) or clerk
+    profiles = _seed_profiles(schedule=schedule, clerk=clerk)
+    hours = _seed_hours(today=today, clerk=entry_clerk)
+
+    paid, problems = 0, []
+    if clerk is None or accountant is None or clerk.pk == accountant.pk:
+        problems.append("no payroll clerk and accountant logins; past months not paid")
+    else:
+        for month in range(1, today.month):
+            period = pay_period_for(schedule=schedule, day=datetime.date(today.year, month, 1))
+            try:
+                problem = _pay_month(period=period, clerk=clerk, accountant=accountant)
+            except PaydayRefused as exc:
+                problem = f"{period}: {' '.join(exc.messages)}"
+            if problem:
+                # A later month's year-to-date figures depend on this one: stop here.
+                problems.append(problem)
+                break
+            paid += 1
+    current = pay_period_for(schedule=schedule, day=today)
+    lines.append(
+        f"Payroll: {profiles} pay profiles and {hours} hour entries created; "
+        f"{paid} past months paid; {current} entered and ready to run."
+    )
+    lines += [f"Payroll: not paid: {p}" for p in problems]
+    return lines

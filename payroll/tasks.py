@@ -25,3 +25,41 @@ def payday_after_pay(run_id: int) -> None:
     from payroll.services.publish import payday_publish
 
     payday_publish(run_id=run_id)
+
+
+# PDFs: a batch of payslips per task, each document time-boxed in payroll.pdf; the task stops
+# starting documents well before its soft limit and hands the rest to a fresh task.
+PDF_TASK_SOFT_LIMIT = 600
+PDF_TASK_MARGIN = 120
+
+
+@shared_task(
+    name="payroll.tasks.payslip_pdfs_render",
+    acks_late=True,
+    soft_time_limit=PDF_TASK_SOFT_LIMIT,
+    time_limit=PDF_TASK_SOFT_LIMIT + 60,
+)
+def payslip_pdfs_render(run_id: int, after_id: int = 0) -> int:
+    """Render the missing payslip PDFs of a paid run; idempotent (stored ones are skipped)."""
+    import time
+
+    from payroll.services.publish import payslip_pdfs_render as render
+
+    deadline = time.monotonic() + PDF_TASK_SOFT_LIMIT - PDF_TASK_MARGIN
+    stored, next_after = render(run_id=run_id, after_id=after_id, deadline=deadline)
+    if next_after is not None:
+        payslip_pdfs_render.delay(run_id, next_after)
+    return stored
+
+
+@shared_task(
+    name="payroll.tasks.cheques_pdf_render",
+    acks_late=True,
+    soft_time_limit=PDF_TASK_SOFT_LIMIT,
+    time_limit=PDF_TASK_SOFT_LIMIT + 60,
+)
+def cheques_pdf_render(run_id: int) -> bool:
+    """Render a paid run's cheque run once."""
+    from payroll.services.publish import cheques_pdf_store
+
+    return cheques_pdf_store(run_id=run_id)

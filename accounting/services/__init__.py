@@ -1,5 +1,13 @@
-"""Accounting's writes. Other apps import from here (``accounting.services``) only."""
+"""Accounting's writes, and the audit registry. Other apps import from here only."""
 
+from accounting.audit import AuditFinding, Severity, iter_rows, register_check
+from accounting.services.bank import (
+    statement_auto_match,
+    statement_import,
+    statement_line_book,
+    statement_line_match,
+    statement_reconcile,
+)
 from accounting.services.budgets import (
     BudgetStatus,
     budget_guard,
@@ -19,8 +27,11 @@ from accounting.services.ledger import (
     period_close,
     period_reopen,
 )
+from accounting.services.payments import payment_approve, payment_cancel, payment_create
 
 __all__ = [
+    "AuditFinding",
+    "Severity",
     "BudgetStatus",
     "EntrySpec",
     "Line",
@@ -34,6 +45,16 @@ __all__ = [
     "journal_entries_post",
     "journal_entry_post",
     "journal_entry_reverse",
+    "payment_approve",
+    "payment_cancel",
+    "payment_create",
     "period_close",
     "period_reopen",
+    "iter_rows",
+    "register_check",
+    "statement_auto_match",
+    "statement_import",
+    "statement_line_book",
+    "statement_line_match",
+    "statement_reconcile",
 ]

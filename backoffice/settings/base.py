@@ -110,7 +110,16 @@ LOCALE_PATHS = [BASE_DIR / "backoffice" / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids and other plain numbers in templates and form values must never be grouped
+# ("1.234"). Money is grouped by the money filter (backoffice.money.format_money) instead.
+USE_THOUSAND_SEPARATOR = False
+
+# --- Import and export (django-import-export) ---------------------------------------------------
+# Importing needs the model's add permission, exporting its view permission: an admin user
+# without them is refused (the default lets every admin user import and export every model).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -154,10 +163,14 @@ CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if not REDIS_URL:
     _queue_dir = BASE_DIR / "var" / "celery" / "queue"
+    _control_dir = BASE_DIR / "var" / "celery" / "control"
+    # Every process that sends a task (web, seed_demo, worker) needs the folders.
+    for _folder in (_queue_dir, _control_dir):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
-        "control_folder": str(BASE_DIR / "var" / "celery" / "control"),
+        "control_folder": str(_control_dir),
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -182,6 +195,8 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # WeasyPrint logs every layout step of every page at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
 }

@@ -11,10 +11,12 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import IBAN
@@ -23,6 +25,7 @@ from schwifty.exceptions import SchwiftyException
 from accounting.models import Account
 from accounting.services import Line, PostingRefused, journal_entry_post
 from backoffice.money import ZERO
+from backoffice.services import notify
 from payroll import sepa
 from payroll.calculation import (
     CalculationError,
@@ -359,6 +362,27 @@ def _run_finish_if_done(run_id: int) -> None:
         run.status = PayrollRun.Status.CALCULATED
         run.calculated_at = timezone.now()
         run.save(update_fields=["status", "calculated_at", "updated_at"])
+        _approvers_notify(run)
+
+
+def _approvers_notify(run: PayrollRun) -> None:
+    """Tell the people who may approve (not the one who calculated) that a run waits."""
+    perm = Q(groups__permissions__codename="approve_payrollrun") | Q(
+        user_permissions__codename="approve_payrollrun"
+    )
+    approvers = list(
+        get_user_model()
+        .objects.filter(perm, is_active=True)
+        .exclude(pk=run.calculated_by_id)
+        .distinct()
+    )
+    if approvers:
+        notify(
+            users=approvers,
+            subject=_("Payroll %(period)s is calculated and waits for approval")
+            % {"period": str(run.period)},
+            link=reverse("payroll:run_detail", args=[run.pk]),
+        )
 
 
 def payday_progress(*, run: PayrollRun) -> dict:

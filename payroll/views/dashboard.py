@@ -1,3 +1,295 @@
-"""Views of payroll: dashboard. Each module lists its own URL patterns."""
+"""The payday dashboard: pick a period, check readiness, calculate (Celery, with a live
+progress bar), review, approve (a second person), pay, download the bank file and the cheques.
 
-urlpatterns: list = []
+Every rule lives in ``payroll.services.payday``; a refusal (``PaydayRefused``) becomes a
+message on the page, never an error page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from payroll.models import BankFile, PayPeriod, PaySchedule
+from payroll.services import review
+from payroll.services.payday import (
+    PaydayRefused,
+    payday_progress,
+    payday_readiness,
+    payday_run_approve,
+    payday_run_calculate,
+    payday_run_pay,
+    payroll_settings,
+)
+from payroll.services.publish import cheques_pdf_bytes, payslip_pdf_bytes
+from payroll.services.schedules import default_schedule, pay_period_for
+
+PAGE_SIZE = 50
+ERRORS_SHOWN = 100
+
+RUN = "payroll.run_payday"
+APPROVE = "payroll.approve_payrollrun"
+VIEW_RUN = "payroll.view_payrollrun"
+VIEW_SLIP = "payroll.view_payslip"
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _refused(request, exc: PaydayRefused) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_GET
+def dashboard(request):
+    schedules = list(PaySchedule.objects.order_by("-is_default", "name"))
+    schedule = next(
+        (s for s in schedules if s.pk == _int(request.GET.get("schedule"), 0)), None
+    ) or (schedules[0] if schedules else default_schedule())
+    if not schedules:
+        schedules = [schedule]
+    first = review.month_start(request.GET.get("month"), timezone.localdate())
+    period = pay_period_for(schedule=schedule, day=first)
+    run = review.run_for_period(period=period)
+    readiness = payday_readiness(period=period)
+    return render(
+        request,
+        "payroll/dashboard/dashboard.html",
+        {
+            "schedules": schedules,
+            "schedule": schedule,
+            "month": f"{first:%Y-%m}",
+            "period": period,
+            "run": run,
+            "blocks": [i for i in readiness if i["level"] == "block"],
+            "warnings": [i for i in readiness if i["level"] != "block"],
+            "budgets": review.budget_warnings(period=period),
+            "recent_runs": review.runs_recent(),
+            "may_approve": request.user.has_perm(APPROVE),
+        },
+    )
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_POST
+def run_calculate(request):
+    period = get_object_or_404(PayPeriod, pk=_int(request.POST.get("period"), 0))
+    # The readiness checks are advice the service does not enforce; what blocks, blocks here.
+    blocks = [i["text"] for i in payday_readiness(period=period) if i["level"] == "block"]
+    if blocks:
+        for text in blocks:
+            messages.error(request, text)
+        return redirect(
+            f"{reverse('payroll:dashboard')}?schedule={period.schedule_id}"
+            f"&month={period.start:%Y-%m}"
+        )
+    try:
+        run = payday_run_calculate(period=period, user=request.user)
+    except PaydayRefused as exc:
+        _refused(request, exc)
+        run = review.run_for_period(period=period)
+        if run is None:
+            return redirect("payroll:dashboard")
+    return redirect("payroll:run_detail", pk=run.pk)
+
+
+def _run_or_404(pk: int):
+    run = review.run_get(pk=pk)
+    if run is None:
+        raise Http404
+    return run
+
+
+@login_required
+@permission_required(VIEW_RUN, raise_exception=True)
+@require_GET
+def run_progress(request, pk: int):
+    """What the database holds now; the progress bar polls this every second."""
+    return JsonResponse(payday_progress(run=_run_or_404(pk)))
+
+
+@login_required
+@permission_required(VIEW_RUN, raise_exception=True)
+@require_GET
+def run_detail(request, pk: int):
+    run = _run_or_404(pk)
+    settings = payroll_settings()
+    percent = settings.large_change_percent
+    previous = review.previous_paid_run(run=run)
+    departments = review.department_totals(run=run, previous=previous, percent=percent)
+    large_only = request.GET.get("changes") == "large"
+    page_number = max(1, _int(request.GET.get("page"), 1))
+    offset = (page_number - 1) * PAGE_SIZE
+    # Bounded pagination: no COUNT(*), only "is there a next page".
+    rows = list(
+        review.payslips_for_review(
+            run=run, previous=previous, percent=percent, large_only=large_only
+        )[offset : offset + PAGE_SIZE + 1]
+    )
+    payslips = [
+        {
+            "slip": slip,
+            "previous_net": getattr(slip, "previous_net", None),
+            "change": (slip.net - slip.previous_net)
+            if getattr(slip, "previous_net", None) is not None
+            else None,
+            "flagged": review.change_is_large(
+                current=slip.net, previous=getattr(slip, "previous_net", None), percent=percent
+            ),
+        }
+        for slip in rows[:PAGE_SIZE]
+    ]
+    user = request.user
+    return render(
+        request,
+        "payroll/dashboard/run_detail.html",
+        {
+            "run": run,
+            "period": run.period,
+            "progress": payday_progress(run=run),
+            "errors": review.payslip_errors(run=run, limit=ERRORS_SHOWN),
+            "errors_limit": ERRORS_SHOWN,
+            "previous": previous,
+            "percent": percent,
+            "departments": departments,
+            "totals": review.totals_sum(departments),
+            "large_changes": review.large_change_count(run=run, previous=previous, percent=percent),
+            "payslips": payslips,
+            "large_only": large_only,
+            "page_number": page_number,
+            "has_next": len(rows) > PAGE_SIZE,
+            "may_run": user.has_perm(RUN),
+            "may_approve": user.has_perm(APPROVE),
+            "may_view_slips": user.has_perm(VIEW_SLIP),
+            "second_approver_required": settings.second_approver_required,
+            "bank_file": BankFile.objects.filter(run=run).only("pk", "transactions").first(),
+            "cheque_count": run.cheques.count(),
+        },
+    )
+
+
+@login_required
+@permission_required(APPROVE, raise_exception=True)
+@require_POST
+def run_approve(request, pk: int):
+    run = _run_or_404(pk)
+    try:
+        payday_run_approve(run=run, user=request.user)
+    except PaydayRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The run is approved; it can be paid now."))
+    return redirect("payroll:run_detail", pk=run.pk)
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_POST
+def run_pay(request, pk: int):
+    run = _run_or_404(pk)
+    try:
+        payday_run_pay(run=run, user=request.user)
+    except PaydayRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request, _("The run is paid: the journal entry is posted and the payslips published.")
+        )
+    return redirect("payroll:run_detail", pk=run.pk)
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_GET
+def run_bankfile(request, pk: int):
+    run = _run_or_404(pk)
+    bank_file = BankFile.objects.filter(run=run).first()
+    if bank_file is None:
+        raise Http404
+    response = HttpResponse(bank_file.xml.encode("utf-8"), content_type="application/xml")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sepa-payroll-{run.pk}-{run.period.payday:%Y%m%d}.xml"'
+    )
+    return response
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_GET
+def run_cheques(request, pk: int):
+    run = _run_or_404(pk)
+    data = cheques_pdf_bytes(run=run)
+    if data is None:
+        raise Http404
+    return _pdf_response(data, f"cheques-{run.pk}-{run.period.payday:%Y%m%d}.pdf")
+
+
+@login_required
+@permission_required(VIEW_SLIP, raise_exception=True)
+@require_GET
+def payslip_detail(request, run_pk: int, pk: int):
+    slip = review.payslip_for_review(run_pk=run_pk, pk=pk)
+    if slip is None:
+        raise Http404
+    lines = list(slip.lines.all())
+    return render(
+        request,
+        "payroll/dashboard/payslip_detail.html",
+        {
+            "slip": slip,
+            "run": slip.run,
+            "period": slip.run.period,
+            "earnings": [ln for ln in lines if ln.kind == "earning"],
+            "deductions": [ln for ln in lines if ln.kind == "deduction"],
+            "employer": [ln for ln in lines if ln.kind == "employer"],
+            "previous": review.previous_payslip(payslip=slip),
+            "percent": payroll_settings().large_change_percent,
+        },
+    )
+
+
+@login_required
+@permission_required(VIEW_SLIP, raise_exception=True)
+@require_GET
+def payslip_pdf(request, run_pk: int, pk: int):
+    slip = review.payslip_for_review(run_pk=run_pk, pk=pk)
+    if slip is None:
+        raise Http404
+    return _pdf_response(
+        payslip_pdf_bytes(payslip=slip),
+        f"payslip-{slip.employee.personnel_number}-{slip.run.period.start:%Y-%m}.pdf",
+    )
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("runs/calculate/", run_calculate, name="run_calculate"),
+    path("runs/<int:pk>/", run_detail, name="run_detail"),
+    path("runs/<int:pk>/progress/", run_progress, name="run_progress"),
+    path("runs/<int:pk>/approve/", run_approve, name="run_approve"),
+    path("runs/<int:pk>/pay/", run_pay, name="run_pay"),
+    path("runs/<int:pk>/bankfile/", run_bankfile, name="run_bankfile"),
+    path("runs/<int:pk>/cheques/", run_cheques, name="run_cheques"),
+    path("runs/<int:run_pk>/payslips/<int:pk>/", payslip_detail, name="payslip_detail"),
+    path("runs/<int:run_pk>/payslips/<int:pk>/pdf/", payslip_pdf, name="payslip_pdf"),
+]

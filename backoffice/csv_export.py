@@ -1,0 +1,194 @@
+"""CSV downloads that stream at constant memory, for every app's reports.
+
+``csv_response(rows=..., header=..., filename=..., dialect=...)`` turns an iterable of rows
+(a generator over ``QuerySet.values_list(...).iterator()``, say) into a
+``StreamingHttpResponse``: rows are written a thousand at a time through ``csv.writer`` into
+a small buffer that is emptied after every chunk (the pseudo-buffer of Django's "Streaming
+large CSV files", one chunk instead of one row at a time), and sent as UTF-8 while the next
+ones are read; nothing holds the whole file.
+
+Dialects:
+
+- ``standard``: comma, decimal point, UTF-8 without BOM (RFC 4180 style).
+- ``excel-de``: what Excel in German opens with a double click: semicolon, decimal comma, and a
+  UTF-8 byte order mark first (without it Excel reads the file as Windows-1252).
+
+Formula injection: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return as a formula (``=HYPERLINK(...)`` in a memo, ``+cmd|...`` in a name).
+Every text cell, the header included, that begins with one of these gets a leading apostrophe,
+which makes a spreadsheet show it as text. Numbers are exempt, deliberately: ``Decimal`` and
+``int`` values are rendered here, not taken from user input, so their text is only digits, a
+sign and a separator; a negative amount stays ``-12.50`` (a number a spreadsheet can add up),
+not ``'-12.50`` (text). A *string* that looks like a number (``"-5"``) is still text from
+somewhere else and is neutralised. Decimals are written as Python writes them (``1234.50``;
+amounts from the database always carry their two places), dates as ISO 8601 (``2026-03-15``),
+datetimes as ``2026-03-15 14:30:00``, ``None`` as an empty cell, anything else as its text
+(neutralised); floats are refused (money is Decimal).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice, repeat
+from urllib.parse import quote
+
+from django.http import StreamingHttpResponse
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ROWS_PER_CHUNK = 1000
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    delimiter: str
+    decimal_comma: bool
+    bom: bool
+
+
+DIALECTS: dict[str, Dialect] = {
+    "standard": Dialect("standard", delimiter=",", decimal_comma=False, bom=False),
+    "excel-de": Dialect("excel-de", delimiter=";", decimal_comma=True, bom=True),
+}
+
+
+def dialect_for(name: str | None) -> Dialect:
+    """The dialect called ``name``; anything unknown (or nothing) is ``standard``."""
+    return DIALECTS.get(name or "", DIALECTS["standard"])
+
+
+def neutralise(text: str) -> str:
+    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+_NONE = type(None)
+_TEXT = frozenset({str, _NONE})
+_DECIMAL = frozenset({Decimal, _NONE})
+# csv.writer writes these right itself: an int's digits, a date's ISO form, None as empty.
+_AS_IS = frozenset({int, datetime.date, _NONE})
+
+
+def _cell(value, decimal_comma: bool):
+    """One cell of any type, by the rules in the module's docstring."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        raise TypeError("CSV cells take Decimal, not float")
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",") if decimal_comma else str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def _format_chunk(rows: list[Sequence], decimal_comma: bool) -> Iterable[Sequence]:
+    """Rows ready for ``csv.writer``, by the same rules as ``_cell``, a column at a time.
+
+    A million-row export would spend seconds calling Python code for every cell. Instead the
+    chunk is turned into columns; a column of only text (or None) is checked for a formula
+    trigger in one pass of C-level calls and rewritten only when a cell needs the apostrophe;
+    a column of Decimals is rewritten only for the decimal comma; ints, dates and None pass
+    through. A column of anything else goes cell by cell through ``_cell``."""
+    lengths = set(map(len, rows))
+    if len(lengths) != 1 or 0 in lengths:
+        return [[_cell(v, decimal_comma) for v in row] for row in rows]
+    columns: list[Sequence] = list(zip(*rows, strict=True))
+    for i, column in enumerate(columns):
+        kinds = set(map(type, column))
+        if kinds <= _TEXT:
+            if any(map(str.startswith, filter(None, column), repeat(FORMULA_TRIGGERS))):
+                columns[i] = [neutralise(v) if v else v for v in column]
+        elif kinds <= _DECIMAL:
+            if decimal_comma:
+                columns[i] = [None if v is None else str(v).replace(".", ",") for v in column]
+        elif not kinds <= _AS_IS:
+            columns[i] = [_cell(v, decimal_comma) for v in column]
+    return zip(*columns, strict=True)
+
+
+def csv_lines(
+    *, rows: Iterable[Sequence], header: Sequence, dialect: Dialect | str = "standard"
+) -> Iterator[str]:
+    """The CSV text in chunks: BOM and header first (so a download starts at once), then the
+    rows a thousand at a time. ``csv.writer`` writes each chunk into a small buffer that is
+    emptied after every chunk, so memory stays constant whatever the number of rows.
+
+    When the download stops early (the client went away), closing this generator closes
+    ``rows`` too, so a database cursor and its transaction end at once."""
+    if isinstance(dialect, str):
+        dialect = dialect_for(dialect)
+    comma = dialect.decimal_comma
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+
+    def drain() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow([_cell(value, comma) for value in header])
+    yield (BOM if dialect.bom else "") + drain()
+    iterator = iter(rows)
+    try:
+        while chunk := list(islice(iterator, ROWS_PER_CHUNK)):
+            writer.writerows(_format_chunk(chunk, comma))
+            yield drain()
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
+
+
+def csv_response(
+    *,
+    rows: Iterable[Sequence],
+    header: Sequence,
+    filename: str,
+    dialect: Dialect | str = "standard",
+) -> StreamingHttpResponse:
+    """A streamed CSV download of ``rows`` under ``header``, saved as ``filename``."""
+    if isinstance(dialect, str):
+        dialect = dialect_for(dialect)
+    response = StreamingHttpResponse(
+        _encoded(csv_lines(rows=rows, header=header, dialect=dialect)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = _content_disposition(filename)
+    # A download of current figures: never from a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _encoded(lines: Iterator[str]) -> Iterator[bytes]:
+    """UTF-8 bytes of ``lines``; the response closes this when it is closed, and this closes
+    ``lines``."""
+    try:
+        for chunk in lines:
+            yield chunk.encode("utf-8")
+    finally:
+        lines.close()
+
+
+def _content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the UTF-8 name (RFC 6266)."""
+    ascii_name = (
+        "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
+        or "export.csv"
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,0 +1,154 @@
+"""Forms of payroll: they parse input; the services check the rules."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from payroll.models import PayProfile
+from payroll.services.hours import cell_key
+from payroll.services.profiles import bank_details_clean, pay_terms_clean
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Weeks and months in the URL stay within these years (and far from date's limits).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+CELL_NAME = re.compile(r"^h-(\d{1,18})-(\d{4}-\d{2}-\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def iso_week_parse(value: str | None) -> datetime.date | None:
+    """``2026-W10`` as the Monday of that ISO week; None if it is not a week."""
+    match = _WEEK.match((value or "").strip())
+    if not match or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+        return None
+    try:
+        return datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None
+
+
+def iso_week_format(monday: datetime.date) -> str:
+    year, week, _day = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_parse(value: str | None) -> datetime.date | None:
+    """``2026-03`` as the first day of that month; None if it is not a month."""
+    match = _MONTH.match((value or "").strip())
+    if not match or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+        return None
+    try:
+        return datetime.date(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None
+
+
+def cell_name(employee_id: int, day: datetime.date) -> str:
+    """The name of a grid input."""
+    return f"h-{employee_id}-{day.isoformat()}"
+
+
+def hours_grid_parse(data) -> tuple[dict[int, dict[datetime.date, Decimal | None]], dict]:
+    """The grid's POST as ``{employee id: {day: hours or None}}``; a value that is not a number
+    is an error keyed like the service's (``cell_key``). Decimal comma or point."""
+    rows: dict[int, dict[datetime.date, Decimal | None]] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        match = CELL_NAME.match(name)
+        if not match:
+            continue
+        try:
+            day = datetime.date.fromisoformat(match[2])
+        except ValueError:
+            continue
+        employee_id = int(match[1])
+        text = (value or "").strip().replace(" ", "")
+        hours = None
+        if text:
+            try:
+                hours = Decimal(text.replace(",", "."))
+            except InvalidOperation:
+                errors[cell_key(employee_id, day)] = [
+                    str(_("“%(value)s” is not a number of hours.") % {"value": value[:20]})
+                ]
+                continue
+            if not hours.is_finite():
+                errors[cell_key(employee_id, day)] = [
+                    str(_("“%(value)s” is not a number of hours.") % {"value": value[:20]})
+                ]
+                continue
+        rows.setdefault(employee_id, {})[day] = hours
+    return rows, errors
+
+
+class HoursImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Hours file"),
+        help_text=_(
+            "CSV with the columns personnel_number;date;hours and optionally start;end "
+            "(semicolon or comma separated, decimal comma or point, UTF-8)."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class PayProfileAdminForm(forms.ModelForm):
+    """The admin's pay profile form. Bank details and pay terms are checked by the profile
+    services' rules; the admin saves through those services (history of bank changes)."""
+
+    class Meta:
+        model = PayProfile
+        fields = [
+            "employee",
+            "schedule",
+            "hourly_rate",
+            "monthly_salary",
+            "pay_method",
+            "iban",
+            "bic",
+            "account_holder",
+            "church_member",
+            "deductions_exempt",
+        ]
+        help_texts = {
+            "iban": _("Spaces are removed and letters upper-cased; every change is recorded."),
+            "bic": _("Left empty, it is taken from the IBAN's bank where that is known."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        try:
+            pay_terms_clean(
+                hourly_rate=data.get("hourly_rate"), monthly_salary=data.get("monthly_salary")
+            )
+        except ValidationError as exc:
+            self._add_service_errors(exc)
+        try:
+            bank = bank_details_clean(
+                iban=data.get("iban"),
+                bic=data.get("bic"),
+                account_holder=data.get("account_holder"),
+                pay_method=data.get("pay_method") or "",
+            )
+        except ValidationError as exc:
+            self._add_service_errors(exc)
+        else:
+            data.update(iban=bank.iban, bic=bank.bic, account_holder=bank.account_holder)
+        return data
+
+    def _add_service_errors(self, exc: ValidationError) -> None:
+        for name, messages in exc.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)

@@ -1,0 +1,175 @@
+"""CSV reading of payroll records: column mapping only.
+
+Hours come in through ``hours_file_read`` (the columns below, checked cell by cell, every error
+naming its row and column) and are written by ``payroll.services.hours.hours_import``, which
+adds the rules a django-import-export ``ModelResource`` would bypass: paid periods locked,
+changed approvals reset, Working Hours Act warnings. The admin exports hours in the same
+columns through ``backoffice.csv_export`` (the shared export rules).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+HOURS_COLUMNS = ("personnel_number", "date", "hours", "start", "end")
+HOURS_REQUIRED = ("personnel_number", "date", "hours")
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One row of an hours file, parsed."""
+
+    row: int
+    personnel_number: str
+    date: datetime.date
+    hours: Decimal
+    start: datetime.time | None = None
+    end: datetime.time | None = None
+    times: bool = False
+
+
+@dataclass
+class HoursFile:
+    rows: list[ImportRow] = field(default_factory=list)
+    # (row number, message); the header is row 1.
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_hours(value: str) -> Decimal:
+    """``7.5`` or ``7,5`` as a Decimal, never through float; ValueError otherwise."""
+    text = (value or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        raise ValueError(_("Hours are required."))
+    if "," in text and "." in text:
+        raise ValueError(_("“%(value)s” is not a number of hours.") % {"value": value})
+    try:
+        hours = Decimal(text.replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValueError(_("“%(value)s” is not a number of hours.") % {"value": value}) from exc
+    if not hours.is_finite():
+        raise ValueError(_("“%(value)s” is not a number of hours.") % {"value": value})
+    return hours
+
+
+def parse_date(value: str) -> datetime.date:
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD or DD.MM.YYYY).") % {"value": value})
+
+
+def parse_time(value: str) -> datetime.time | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    for fmt in ("%H:%M", "%H:%M:%S", "%H.%M"):
+        try:
+            return datetime.datetime.strptime(value, fmt).time()
+        except ValueError:
+            continue
+    raise ValueError(_("“%(value)s” is not a time (HH:MM).") % {"value": value})
+
+
+def hours_file_read(content: bytes) -> HoursFile:
+    """Read an hours CSV: a header row naming the columns (personnel_number, date, hours, and
+    optionally start and end), semicolon or comma separated, UTF-8 with or without BOM."""
+    result = HoursFile()
+
+    def error(row: int, column: str | None, message: str) -> None:
+        if column is None:
+            text = _("Row %(row)d: %(message)s") % {"row": row, "message": message}
+        else:
+            text = _("Row %(row)d, column “%(column)s”: %(message)s") % {
+                "row": row,
+                "column": column,
+                "message": message,
+            }
+        result.errors.append((row, text))
+
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append((0, _("The file is not UTF-8 text.")))
+        return result
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        result.errors.append((0, _("The file is empty.")))
+        return result
+    except csv.Error as exc:
+        error(1, None, str(exc))
+        return result
+    missing = [c for c in HOURS_REQUIRED if c not in header]
+    if missing:
+        error(
+            1,
+            None,
+            _("the column(s) %(columns)s are missing; expected %(expected)s.")
+            % {"columns": ", ".join(missing), "expected": ";".join(HOURS_COLUMNS)},
+        )
+        return result
+    index = {name: header.index(name) for name in HOURS_COLUMNS if name in header}
+    with_times = "start" in index or "end" in index
+
+    row_number = 1
+    try:
+        for raw in reader:
+            row_number += 1
+            if not any(cell.strip() for cell in raw):
+                continue
+            if row_number > MAX_ROWS + 1:
+                error(row_number, None, _("A file has at most %(n)d rows.") % {"n": MAX_ROWS})
+                break
+            if len(raw) < len(header):
+                raw = raw + [""] * (len(header) - len(raw))
+
+            def cell(name: str, raw=raw) -> str:
+                return raw[index[name]].strip() if name in index else ""
+
+            ok = True
+            number = cell("personnel_number")
+            if not number:
+                error(row_number, "personnel_number", _("A personnel number is required."))
+                ok = False
+            values = {}
+            for column, parse in (
+                ("date", parse_date),
+                ("hours", parse_hours),
+                ("start", parse_time),
+                ("end", parse_time),
+            ):
+                try:
+                    values[column] = parse(cell(column))
+                except ValueError as exc:
+                    error(row_number, column, str(exc))
+                    ok = False
+            if ok:
+                result.rows.append(
+                    ImportRow(
+                        row=row_number,
+                        personnel_number=number,
+                        date=values["date"],
+                        hours=values["hours"],
+                        start=values["start"],
+                        end=values["end"],
+                        times=with_times,
+                    )
+                )
+    except csv.Error as exc:
+        error(row_number, None, str(exc))
+    if result.errors:
+        result.rows = []
+    return result

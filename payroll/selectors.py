@@ -1,0 +1,134 @@
+"""Reads of payroll for views, exports and services.
+
+Hours: the week grid, the approval page, "my hours" and the paid-period lock, each in a fixed
+number of queries whatever the number of employees.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from hr.models import Department, Employee
+from hr.selectors import departments_headed_by
+from payroll.models import PayProfile, PayrollRun, Payslip, TimeEntry
+
+# --- Hours ---------------------------------------------------------------------------------------
+
+
+def paid_ranges(
+    *, employee_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
+    """For each employee, the paid periods that overlap ``start``..``end``: their hours are
+    locked. One query for any number of employees (the batched ``period_is_paid``)."""
+    ranges: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    ids = list(employee_ids)
+    if not ids:
+        return ranges
+    for employee_id, period_start, period_end in (
+        Payslip.objects.filter(
+            employee_id__in=ids,
+            run__status=PayrollRun.Status.PAID,
+            run__period__start__lte=end,
+            run__period__end__gte=start,
+        )
+        .values_list("employee_id", "run__period__start", "run__period__end")
+        .distinct()
+    ):
+        ranges[employee_id].append((period_start, period_end))
+    return ranges
+
+
+def day_is_locked(
+    ranges: dict[int, list[tuple[datetime.date, datetime.date]]], employee_id: int, day
+) -> bool:
+    return any(start <= day <= end for start, end in ranges.get(employee_id, ()))
+
+
+def hours_departments(*, user) -> QuerySet[Department]:
+    """Departments whose hours a user may enter: every one for clerks with the permission."""
+    if not user.has_perm("payroll.add_timeentry"):
+        return Department.objects.none()
+    return Department.objects.order_by("code")
+
+
+def hours_departments_to_approve(*, user) -> QuerySet[Department]:
+    """Departments whose hours a user may approve: only those they head."""
+    if not user.has_perm("payroll.approve_timeentry"):
+        return Department.objects.none()
+    return departments_headed_by(user=user).order_by("code")
+
+
+def hours_week_employees(
+    *, department: Department, week_start: datetime.date
+) -> QuerySet[Employee]:
+    """Employees of the department employed on at least one day of the week, by name."""
+    week_end = week_start + datetime.timedelta(days=6)
+    return (
+        Employee.objects.filter(department=department, hire_date__lte=week_end)
+        .filter(Q(termination_date__isnull=True) | Q(termination_date__gte=week_start))
+        .order_by("last_name", "first_name", "personnel_number")
+        .only(
+            "id",
+            "personnel_number",
+            "first_name",
+            "last_name",
+            "employment_type",
+            "hire_date",
+            "termination_date",
+            "department_id",
+        )
+    )
+
+
+def hours_entries(
+    *, employee_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> dict[tuple[int, datetime.date], TimeEntry]:
+    """Entries of the employees between two days, keyed by (employee id, day)."""
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    return {
+        (e.employee_id, e.date): e
+        for e in TimeEntry.objects.filter(employee_id__in=ids, date__range=(start, end))
+    }
+
+
+def hours_week(
+    *, department: Department, week_start: datetime.date, offset: int = 0, limit: int = 100
+) -> dict:
+    """One page of a department's week: employees, their entries, the locked days. Three
+    queries for any number of employees."""
+    week_end = week_start + datetime.timedelta(days=6)
+    rows = list(
+        hours_week_employees(department=department, week_start=week_start)[
+            offset : offset + limit + 1
+        ]
+    )
+    employees = rows[:limit]
+    ids = [e.pk for e in employees]
+    return {
+        "employees": employees,
+        "has_next": len(rows) > limit,
+        "entries": hours_entries(employee_ids=ids, start=week_start, end=week_end),
+        "paid": paid_ranges(employee_ids=ids, start=week_start, end=week_end),
+    }
+
+
+def hourly_rates(*, employee_ids: Iterable[int]) -> dict[int, object]:
+    """Hourly rates of those of the employees paid by the hour."""
+    return dict(
+        PayProfile.objects.filter(
+            employee_id__in=list(employee_ids), hourly_rate__isnull=False
+        ).values_list("employee_id", "hourly_rate")
+    )
+
+
+def my_hours(*, user, start: datetime.date, end: datetime.date) -> QuerySet[TimeEntry]:
+    """The user's own entries between two days; nobody else's."""
+    if not getattr(user, "is_authenticated", False):
+        return TimeEntry.objects.none()
+    return TimeEntry.objects.filter(employee__user=user, date__range=(start, end)).order_by("date")
