@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backoffice.csv_export import csv_response
 from payroll.forms import PayProfileAdminForm
@@ -245,7 +246,10 @@ class PayProfileAdmin(admin.ModelAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["employee", "schedule"]}),
-        (_("Pay"), {"fields": ["hourly_rate", "monthly_salary", "pay_method"]}),
+        (
+            pgettext_lazy("pay profile section", "Pay"),
+            {"fields": ["hourly_rate", "monthly_salary", "pay_method"]},
+        ),
         (
             _("Bank details"),
             {
