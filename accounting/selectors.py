@@ -68,7 +68,46 @@ def ledger_verify() -> ChainResult:
         if reason:
             return _bad(current, checked, reason)
         checked += 1
+    mismatch = _balances_mismatch()
+    if mismatch:
+        year, month, number = mismatch
+        return ChainResult(
+            ok=False,
+            entries_checked=checked,
+            first_bad_label=f"{year}-{month:02d} {number}",
+            reason="balances",
+        )
     return ChainResult(ok=True, entries_checked=checked)
+
+
+def _balances_mismatch() -> tuple[int, int, str] | None:
+    """The first running balance (year, month, account) that differs from its lines: the
+    reports and budget checks read the balances, so they are verified with the chain."""
+    sql = """
+        WITH lines AS (
+            SELECT fiscal_year_id, EXTRACT(MONTH FROM date)::int AS month, account_id,
+                   department_id,
+                   COALESCE(SUM(amount) FILTER (WHERE side = 'D'), 0) AS debit,
+                   COALESCE(SUM(amount) FILTER (WHERE side = 'C'), 0) AS credit
+            FROM accounting_journalline GROUP BY 1, 2, 3, 4
+        )
+        SELECT fy.year, COALESCE(b.month, l.month), a.number
+        FROM accounting_ledgerbalance b
+        FULL JOIN lines l
+          ON l.fiscal_year_id = b.fiscal_year_id AND l.month = b.month
+         AND l.account_id = b.account_id
+         AND l.department_id IS NOT DISTINCT FROM b.department_id
+        JOIN accounting_fiscalyear fy ON fy.id = COALESCE(b.fiscal_year_id, l.fiscal_year_id)
+        JOIN accounting_account a ON a.id = COALESCE(b.account_id, l.account_id)
+        WHERE COALESCE(b.debit, 0) <> COALESCE(l.debit, 0)
+           OR COALESCE(b.credit, 0) <> COALESCE(l.credit, 0)
+        ORDER BY 1, 2, 3
+        LIMIT 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return tuple(row) if row else None
 
 
 def _bad(row, checked: int, reason: str) -> ChainResult:

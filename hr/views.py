@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from backoffice.pagination import page_number_from
 from hr import selectors
 
 PAGE_SIZE = 50
@@ -22,7 +23,7 @@ def employee_list(request):
     department = request.GET.get("department", "").strip()[:20]
     qs = selectors.employee_list(user=request.user, search=search, department=department)
     # Bounded pagination: no COUNT(*) over the whole table, only "is there a next page".
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     return render(
@@ -45,10 +46,3 @@ def employee_detail(request, pk: int):
     if employee is None:
         raise Http404
     return render(request, "hr/employee_detail.html", {"employee": employee})
-
-
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default

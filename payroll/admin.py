@@ -146,6 +146,12 @@ class PayrollSettingsAdmin(admin.ModelAdmin):
         (_("Paying company"), {"fields": ["company_name", "company_iban", "company_bic"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The four-eyes rule is not the payroll clerks' to switch off: only a superuser may.
+        if request.user.is_superuser:
+            return ()
+        return ("second_approver_required",)
+
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not PayrollSettings.objects.exists()
 

@@ -47,6 +47,9 @@ class EmployeeInput:
     deductions_exempt: bool
     # Approved hours in the period by ISO (year, week).
     weekly_hours: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    # Hours of the same ISO week worked before the period began (paid with the previous
+    # period): they count first towards the week's overtime threshold.
+    weekly_hours_before: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     # Base already used this calendar year per rule with an annual ceiling (paid runs' gross,
     # capped by the ceiling): an approximation the rules' help text states.
     ytd_bases: dict[int, Decimal] = field(default_factory=dict)
@@ -123,9 +126,14 @@ def calculate(
                 _("Hourly rate %(rate)s is below the minimum wage %(minimum)s.")
                 % {"rate": emp.hourly_rate, "minimum": minimum_wage}
             )
-        overtime = sum(
-            (max(ZERO, week - overtime_threshold) for week in emp.weekly_hours.values()), ZERO
-        )
+        # Overtime is per ISO week. A week that began in the previous period counts its
+        # earlier hours first; only the overtime that falls into this period is paid here.
+        overtime = ZERO
+        for week, inside in emp.weekly_hours.items():
+            before = emp.weekly_hours_before.get(week, ZERO)
+            overtime += max(ZERO, before + inside - overtime_threshold) - max(
+                ZERO, before - overtime_threshold
+            )
         regular = hours - overtime
         if regular:
             lines.append(

@@ -31,7 +31,8 @@ def paid_ranges(
     for employee_id, period_start, period_end in (
         Payslip.objects.filter(
             employee_id__in=ids,
-            run__status=PayrollRun.Status.PAID,
+            # An approved run is about to be paid: its hours are locked already.
+            run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
             run__period__start__lte=end,
             run__period__end__gte=start,
         )

@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from backoffice.services import user_roles_set
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
@@ -12,6 +14,20 @@ pytest_plugins = ["tests.browser_fixtures"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "secret-Passw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests assert on the English source texts: services run in English, and the test client
+    asks for English. The German default and its translations have their own tests
+    (tests/backoffice/test_i18n.py and the browser tests)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture

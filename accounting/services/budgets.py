@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -191,7 +191,12 @@ def _guard(spend: dict[tuple[int, int | None, int], Decimal], years: dict) -> li
 def commitment_open(
     *, source: str, department, account: Account, amount: Decimal, date: datetime.date
 ) -> Commitment:
-    """Record ordered-but-not-posted spend (checked against the budget first). Idempotent."""
+    """Record ordered-but-not-posted spend (checked against the budget first). Idempotent.
+    Runs under the ledger lock, so two orders at once cannot together pass a block budget."""
+    from accounting.services.ledger import LEDGER_LOCK
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK])
     existing = Commitment.objects.filter(source=source).first()
     if existing:
         return existing

@@ -128,6 +128,9 @@ def fiscal_year_open(*, year: int) -> FiscalYear:
 
 @transaction.atomic
 def period_close(*, period: Period, user) -> Period:
+    # The ledger lock: a posting that read the period as open commits before the close does.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK])
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status == Period.Status.CLOSED:
         return period

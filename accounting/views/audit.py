@@ -18,6 +18,7 @@ from accounting.audit import check_titles
 from accounting.models import Finding
 from accounting.selectors import ledger_verify as verify_chain
 from accounting.services.audit import finding_acknowledge, finding_resolve
+from backoffice.pagination import page_number_from
 
 PAGE_SIZE = 50
 
@@ -54,7 +55,7 @@ def finding_list(request):
     if check:
         qs = qs.filter(check_code=check)
     # Bounded pagination: no COUNT(*) over the whole table, only "is there a next page".
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     findings = rows[:PAGE_SIZE]
@@ -162,13 +163,6 @@ def audit_run(request):
 def ledger_verify(request):
     _require(request, "accounting.run_audit")
     return render(request, "accounting/audit/ledger_verify.html", {"result": verify_chain()})
-
-
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 urlpatterns = [

@@ -15,6 +15,7 @@ from accounting.forms.bank import LineBookForm, LineMatchForm, StatementImportFo
 from accounting.models import Account, BankStatementLine
 from accounting.services import bank as services
 from accounting.views.payments import form_errors_add
+from backoffice.pagination import page_number_from
 from hr.models import Department
 
 PAGE_SIZE = 50
@@ -24,17 +25,10 @@ _VIEW = "accounting.view_bankstatement"
 _CHANGE_LINE = "accounting.change_bankstatementline"
 
 
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @login_required
 @permission_required(_VIEW, raise_exception=True)
 def statement_list(request):
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
     rows = list(services.statement_list()[offset : offset + PAGE_SIZE + 1])
     return render(
@@ -84,7 +78,7 @@ def statement_detail(request, pk: int):
     status = request.GET.get("status", "")
     if status not in BankStatementLine.Status.values:
         status = ""
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * LINES_PAGE_SIZE
     lines = list(
         services.statement_lines(statement=statement, status=status)[

@@ -13,17 +13,11 @@ from django.views.decorators.http import require_POST
 from accounting.forms.payments import PaymentFilterForm, PaymentForm
 from accounting.models import Payment
 from accounting.services import payments as services
+from backoffice.pagination import page_number_from
 
 PAGE_SIZE = 50
 
 _VIEW = "accounting.view_payment"
-
-
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def form_errors_add(form, exc: ValidationError) -> None:
@@ -46,7 +40,7 @@ def payment_list(request):
         direction = filters.cleaned_data["direction"]
     qs = services.payment_list(status=status, direction=direction)
     # Bounded pagination: no COUNT(*) over the whole table, only "is there a next page".
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     return render(

@@ -519,7 +519,7 @@ def time_entries_approve(
         start, end = period.start, period.end
     paid = Payslip.objects.filter(
         employee_id=OuterRef("employee_id"),
-        run__status=PayrollRun.Status.PAID,
+        run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
         run__period__start__lte=OuterRef("date"),
         run__period__end__gte=OuterRef("date"),
     )
@@ -531,5 +531,7 @@ def time_entries_approve(
             status=TimeEntry.Status.ENTERED,
         )
         .exclude(Exists(paid))
+        # Nobody approves their own hours; another head or HR does.
+        .exclude(employee__user=user)
         .update(status=TimeEntry.Status.APPROVED, approved_by=user, approved_at=now, updated_at=now)
     )

@@ -106,7 +106,18 @@ def payday_run_calculate(
     *, period: PayPeriod, user, kind: str = PayrollRun.Kind.REGULAR
 ) -> PayrollRun:
     """Start (or resume) the calculation. A second click, or two at once, never duplicates:
-    the run is unique per (period, kind) and chunk tasks skip chunks that are done."""
+    the run is unique per (period, kind) and chunk tasks skip chunks that are done.
+    A fresh start is refused while something blocks (unapproved hours, missing bank details,
+    nobody to pay), before anything is written."""
+    existing = PayrollRun.objects.filter(period=period, kind=kind).only("status").first()
+    fresh = existing is None or existing.status in (
+        PayrollRun.Status.DRAFT,
+        PayrollRun.Status.CALCULATED,
+    )
+    if fresh:
+        blocks = [i["text"] for i in payday_readiness(period=period) if i["level"] == "block"]
+        if blocks:
+            raise PaydayRefused(blocks)
     try:
         with transaction.atomic():
             run, _created = PayrollRun.objects.get_or_create(period=period, kind=kind)
@@ -189,18 +200,26 @@ def _inputs(employee_ids: list[int], period: PayPeriod, rules: list[RuleSpec]) -
         .order_by("employee_id")
     )
     weekly: dict[int, dict] = defaultdict(dict)
-    for row in (
+    weekly_before: dict[int, dict] = defaultdict(dict)
+    week_start = period.start - datetime.timedelta(days=period.start.weekday())
+    for employee_id, year, week, before, inside in (
         TimeEntry.objects.filter(
             employee_id__in=employee_ids,
-            date__range=(period.start, period.end),
+            date__range=(week_start, period.end),
             status=TimeEntry.Status.APPROVED,
         )
         .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
         .values("employee_id", "y", "w")
-        .annotate(h=Sum("hours"))
-        .values_list("employee_id", "y", "w", "h")
+        .annotate(
+            before=Sum("hours", filter=Q(date__lt=period.start), default=ZERO),
+            inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
+        )
+        .values_list("employee_id", "y", "w", "before", "inside")
     ):
-        weekly[row[0]][(row[1], row[2])] = row[3]
+        if inside:
+            weekly[employee_id][(year, week)] = inside
+            if before:
+                weekly_before[employee_id][(year, week)] = before
     annual = [r for r in rules if r.annual_ceiling is not None]
     ytd: dict[int, Decimal] = {}
     if annual:
@@ -231,6 +250,7 @@ def _inputs(employee_ids: list[int], period: PayPeriod, rules: list[RuleSpec]) -
                     church_member=p.church_member,
                     deductions_exempt=p.deductions_exempt,
                     weekly_hours=weekly.get(e.pk, {}),
+                    weekly_hours_before=weekly_before.get(e.pk, {}),
                     ytd_bases={r.id: min(r.annual_ceiling, ytd.get(e.pk, ZERO)) for r in annual},
                 ),
             )
@@ -402,6 +422,28 @@ def payday_progress(*, run: PayrollRun) -> dict:
     }
 
 
+def _refuse_if_hours_changed(run: PayrollRun) -> None:
+    """Hours entered or changed after the calculation started are not in the payslips:
+    the run must be calculated again before it is approved."""
+    changed = (
+        TimeEntry.objects.filter(
+            date__range=(run.period.start, run.period.end),
+            employee__payslips__run=run,
+            updated_at__gt=run.calculation_started_at,
+        )
+        .select_related("employee")
+        .first()
+    )
+    if changed:
+        raise PaydayRefused(
+            _(
+                "Hours of %(employee)s on %(day)s changed after the calculation. "
+                "Calculate again before approving."
+            )
+            % {"employee": changed.employee.full_name, "day": changed.date.strftime("%d.%m.%Y")}
+        )
+
+
 @transaction.atomic
 def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
@@ -414,6 +456,7 @@ def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
         raise PaydayRefused(
             _("Whoever calculated the run cannot approve it; a second person must.")
         )
+    _refuse_if_hours_changed(run)
     errors = PayslipError.objects.filter(run=run).select_related("employee")[:1]
     if errors:
         raise PaydayRefused(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from backoffice.pagination import page_number_from
 from payroll.models import BankFile, PayPeriod, PaySchedule
 from payroll.services import review
 from payroll.services.payday import (
@@ -88,22 +89,16 @@ def dashboard(request):
 @require_POST
 def run_calculate(request):
     period = get_object_or_404(PayPeriod, pk=_int(request.POST.get("period"), 0))
-    # The readiness checks are advice the service does not enforce; what blocks, blocks here.
-    blocks = [i["text"] for i in payday_readiness(period=period) if i["level"] == "block"]
-    if blocks:
-        for text in blocks:
-            messages.error(request, text)
-        return redirect(
-            f"{reverse('payroll:dashboard')}?schedule={period.schedule_id}"
-            f"&month={period.start:%Y-%m}"
-        )
     try:
         run = payday_run_calculate(period=period, user=request.user)
     except PaydayRefused as exc:
         _refused(request, exc)
         run = review.run_for_period(period=period)
         if run is None:
-            return redirect("payroll:dashboard")
+            return redirect(
+                f"{reverse('payroll:dashboard')}?schedule={period.schedule_id}"
+                f"&month={period.start:%Y-%m}"
+            )
     return redirect("payroll:run_detail", pk=run.pk)
 
 
@@ -132,7 +127,7 @@ def run_detail(request, pk: int):
     previous = review.previous_paid_run(run=run)
     departments = review.department_totals(run=run, previous=previous, percent=percent)
     large_only = request.GET.get("changes") == "large"
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
     # Bounded pagination: no COUNT(*), only "is there a next page".
     rows = list(

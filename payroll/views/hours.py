@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from backoffice.pagination import page_number_from
 from hr.selectors import employee_for_user
 from payroll import selectors
 from payroll.forms import (
@@ -35,13 +36,6 @@ from payroll.services import hours as services
 GRID_PAGE_SIZE = 100
 MAX_MESSAGES = 50
 ZERO_HOURS = Decimal(0)
-
-
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _hours_input(value: Decimal | None) -> str:
@@ -166,7 +160,7 @@ def hours_grid(request):
     department = next((d for d in departments if d.code == code), None)
     if department is None:
         raise Http404
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     data = selectors.hours_week(
         department=department,
         week_start=week_start,
@@ -263,7 +257,7 @@ def hours_approve(request):
             messages.info(request, _("There were no entered hours to approve."))
         query = urlencode({"department": code, "week": iso_week_format(week_start)})
         return redirect(f"{reverse('payroll:hours_approve')}?{query}")
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     data = selectors.hours_week(
         department=department,
         week_start=week_start,

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from backoffice.pagination import page_number_from
 from hr.selectors import employee_for_user
 from payroll.models import Payslip
 from payroll.services.publish import payslip_pdf_bytes
@@ -38,7 +39,7 @@ def my_payslips(request):
     qs = _my_payslips(request.user).order_by("-run__period__payday", "-pk")
     highlight = _int(request.GET.get("run"), 0)
     # Bounded pagination: no COUNT(*), only "is there a next page".
-    page_number = max(1, _int(request.GET.get("page"), 1))
+    page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     return render(

@@ -142,3 +142,17 @@ def test_verify_ledger_finds_tampering(year, capsys):
     with pytest.raises(CommandError) as info:
         call_command("verify_ledger")
     assert f"2026/{tampered.number}" in str(info.value)
+
+
+def test_verify_ledger_checks_the_running_balances_too(year):
+    """Reports read the running balances: a balance changed behind the ledger's back is
+    found even though every entry's hash still matches."""
+    post_expense(amount="10.00")
+    assert ledger_verify().ok
+    LedgerBalance.objects.filter(account__number="4930").update(debit=Decimal("1.00"))
+    result = ledger_verify()
+    assert not result.ok
+    assert result.reason == "balances"
+    assert "4930" in result.first_bad_label
+    with pytest.raises(CommandError):
+        call_command("verify_ledger")

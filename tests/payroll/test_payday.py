@@ -273,3 +273,29 @@ def test_paid_run_cannot_be_calculated_again(clerks, django_capture_on_commit_ca
     payday_run_pay(run=run, user=approver)
     with pytest.raises(PaydayRefused):
         payday_run_calculate(period=period, user=calculator)
+
+
+@pytest.mark.django_db
+def test_overtime_of_a_week_across_two_periods_is_paid_once_in_full(
+    clerks, django_capture_on_commit_callbacks
+):
+    """ISO week 18 of 2026 runs Mon 27 April to Sun 3 May: 30 h in April, 20 h in May.
+    April pays no overtime (30 h < 40 h); May pays the week's 10 h of overtime."""
+    calculator, approver = clerks
+    schedule = payroll_setup()
+    worker = profile(schedule, hourly_rate="20.00")
+    for day in (27, 28, 29):
+        approved_hours(worker.employee, datetime.date(2026, 4, day), "10")
+    for day in (1, 2):
+        approved_hours(worker.employee, datetime.date(2026, 5, day), "10")
+    overtime = {}
+    for first in (datetime.date(2026, 4, 1), datetime.date(2026, 5, 1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = payday_run_calculate(period=period_for(schedule, first), user=calculator)
+        slip = Payslip.objects.get(run=run)
+        overtime[first.month] = (slip.hours, slip.overtime_hours, slip.gross)
+        payday_run_approve(run=run, user=approver)
+        payday_run_pay(run=run, user=approver)
+    assert overtime[4] == (Decimal("30.00"), Decimal("0.00"), Decimal("600.00"))
+    # May: 10 h regular (20.00) + 10 h overtime (25.00) = 200.00 + 250.00
+    assert overtime[5] == (Decimal("20.00"), Decimal("10.00"), Decimal("450.00"))
