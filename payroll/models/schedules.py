@@ -37,6 +37,14 @@ class PaySchedule(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.frequency == self.Frequency.BIWEEKLY and self.anchor_date is None:
+            raise ValidationError(
+                {"anchor_date": _("A biweekly schedule needs the start of its first period.")}
+            )
+
 
 class PayPeriod(TimeStampedModel):
     schedule = models.ForeignKey(

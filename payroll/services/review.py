@@ -221,6 +221,19 @@ def budget_warnings(*, period: PayPeriod) -> list:
     ]
 
 
+def periods_of_month(*, schedule, first: datetime.date) -> list:
+    """The schedule's periods that begin in the month of ``first`` (at least the one that
+    contains the 1st): one for a monthly schedule, two or three for a biweekly one."""
+    from payroll.services.schedules import pay_period_for
+
+    periods = [pay_period_for(schedule=schedule, day=first)]
+    while True:
+        nxt = periods[-1].end + datetime.timedelta(days=1)
+        if nxt.month != first.month or nxt.year != first.year:
+            return periods
+        periods.append(pay_period_for(schedule=schedule, day=nxt))
+
+
 def month_start(value: str | None, default: datetime.date) -> datetime.date:
     """``YYYY-MM`` (an <input type=month>) as the month's first day, within ten years of
     ``default``; ``default``'s month otherwise."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from payroll.models import PayPeriod, PaySchedule
 
@@ -22,7 +24,16 @@ def pay_period_for(*, schedule: PaySchedule, day: datetime.date) -> PayPeriod:
     if schedule.frequency == PaySchedule.Frequency.MONTHLY:
         start, end, payday = _monthly_period(schedule, day.year, day.month)
     else:
-        anchor = schedule.anchor_date or datetime.date(day.year, 1, 1)
+        if schedule.anchor_date is None:
+            raise ValidationError(
+                {
+                    "anchor_date": _(
+                        "A biweekly schedule needs the start of its first period; "
+                        "without it periods would overlap at the turn of the year."
+                    )
+                }
+            )
+        anchor = schedule.anchor_date
         offset = (day - anchor).days // 14
         start = anchor + datetime.timedelta(days=14 * offset)
         end = start + datetime.timedelta(days=13)

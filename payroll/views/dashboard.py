@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -29,7 +30,7 @@ from payroll.services.payday import (
     payroll_settings,
 )
 from payroll.services.publish import cheques_pdf_bytes, payslip_pdf_bytes
-from payroll.services.schedules import default_schedule, pay_period_for
+from payroll.services.schedules import default_schedule
 
 PAGE_SIZE = 50
 ERRORS_SHOWN = 100
@@ -63,7 +64,15 @@ def dashboard(request):
     if not schedules:
         schedules = [schedule]
     first = review.month_start(request.GET.get("month"), timezone.localdate())
-    period = pay_period_for(schedule=schedule, day=first)
+    try:
+        periods = review.periods_of_month(schedule=schedule, first=first)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return render(request, "payroll/dashboard/dashboard.html", {"schedules": schedules})
+    # A biweekly schedule has two or three periods in a month: ?start= picks one.
+    period = next(
+        (p for p in periods if p.start.isoformat() == request.GET.get("start")), periods[0]
+    )
     run = review.run_for_period(period=period)
     readiness = payday_readiness(period=period)
     return render(
@@ -74,6 +83,7 @@ def dashboard(request):
             "schedule": schedule,
             "month": f"{first:%Y-%m}",
             "period": period,
+            "periods": periods,
             "run": run,
             "blocks": [i for i in readiness if i["level"] == "block"],
             "warnings": [i for i in readiness if i["level"] != "block"],

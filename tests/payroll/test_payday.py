@@ -299,3 +299,32 @@ def test_overtime_of_a_week_across_two_periods_is_paid_once_in_full(
     assert overtime[4] == (Decimal("30.00"), Decimal("0.00"), Decimal("600.00"))
     # May: 10 h regular (20.00) + 10 h overtime (25.00) = 200.00 + 250.00
     assert overtime[5] == (Decimal("20.00"), Decimal("10.00"), Decimal("450.00"))
+
+
+@pytest.mark.django_db
+def test_biweekly_periods_follow_the_anchor_across_the_year_end(clerks, client):
+    """Biweekly periods never overlap at the turn of the year, and the dashboard offers each
+    period that begins in a month."""
+    from django.core.exceptions import ValidationError
+
+    from payroll.models import PaySchedule
+    from payroll.services.schedules import pay_period_for
+
+    payroll_setup()
+    loose = PaySchedule.objects.create(name="Ohne Anker", frequency="biweekly")
+    with pytest.raises(ValidationError):
+        pay_period_for(schedule=loose, day=datetime.date(2026, 1, 5))
+    schedule = PaySchedule.objects.create(
+        name="Zweiwöchentlich", frequency="biweekly", anchor_date=datetime.date(2025, 12, 22)
+    )
+    december = pay_period_for(schedule=schedule, day=datetime.date(2025, 12, 31))
+    january = pay_period_for(schedule=schedule, day=datetime.date(2026, 1, 6))
+    assert (december.start, december.end) == (
+        datetime.date(2025, 12, 22),
+        datetime.date(2026, 1, 4),
+    )
+    assert january.start == datetime.date(2026, 1, 5)
+    calculator, _ = clerks
+    client.force_login(calculator)
+    page = client.get(f"/payroll/?schedule={schedule.pk}&month=2026-01").content.decode()
+    assert "start=2026-01-05" in page and "start=2026-01-19" in page
