@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -25,43 +23,14 @@ from django.views.decorators.http import require_GET
 
 from accounting import reports
 from accounting.models import Account, FiscalYear, Payment
-from backoffice.csv_export import csv_response, dialect_for
+from backoffice.reporting import csv_for_request, filter_query, report_view, wants_csv
 from hr.models import Department
 
 PAGE_SIZE = 100
 REPORTS_PERMISSION = "accounting.export_reports"
 
 
-def reports_view(view):
-    """Login, GET only, and accounting.export_reports; 403 without it."""
-
-    @login_required
-    @require_GET
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm(REPORTS_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _wants_csv(request) -> bool:
-    return request.GET.get("format") == "csv"
-
-
-def _csv(request, *, rows, header, filename: str):
-    return csv_response(
-        rows=rows,
-        header=[str(h) for h in header],
-        filename=filename,
-        dialect=dialect_for(request.GET.get("dialect")),
-    )
-
-
-def _query(data: dict) -> str:
-    """The filter part of a URL (empty values left out), for the CSV and pager links."""
-    return urlencode({k: v for k, v in data.items() if v not in (None, "")})
+reports_view = report_view(REPORTS_PERMISSION)
 
 
 # --- Forms: parse the filters; bad input is a message on the page, never a 500 ---------------
@@ -293,14 +262,14 @@ def trial_balance(request):
         fiscal_year = form.fiscal_year()
         month = form.cleaned_data["month"] or 12
         report = reports.trial_balance_report(fiscal_year=fiscal_year, month_to=month)
-        if _wants_csv(request):
-            return _csv(
+        if wants_csv(request):
+            return csv_for_request(
                 request,
                 rows=reports.trial_balance_csv_rows(report),
                 header=reports.TRIAL_BALANCE_HEADER,
                 filename=f"trial-balance-{fiscal_year.year}-{month:02d}.csv",
             )
-        query = _query({"year": fiscal_year.year, "month": month})
+        query = filter_query({"year": fiscal_year.year, "month": month})
     else:
         query = ""
     return render(
@@ -334,9 +303,9 @@ def general_ledger(request):
         "account": data["account"].number if data["account"] else "",
         "department": data["department"].code if data["department"] else "",
     }
-    if _wants_csv(request):
+    if wants_csv(request):
         period = f"{filters['year']}" + (f"-{data['month']:02d}" if data["month"] else "")
-        return _csv(
+        return csv_for_request(
             request,
             rows=reports.general_ledger_csv_rows(ledger_filter=ledger_filter),
             header=reports.GENERAL_LEDGER_HEADER,
@@ -346,7 +315,7 @@ def general_ledger(request):
         ledger_filter=ledger_filter, after=data["after"], limit=PAGE_SIZE
     )
     debit, credit = reports.general_ledger_totals(ledger_filter=ledger_filter)
-    query = _query(filters)
+    query = filter_query(filters)
     return render(
         request,
         "accounting/reports/general_ledger.html",
@@ -357,7 +326,9 @@ def general_ledger(request):
             "credit": credit,
             "query": query,
             "first_page": data["after"] is not None,
-            "next_query": _query({**filters, "after": f"{next_key[0].isoformat()},{next_key[1]}"})
+            "next_query": filter_query(
+                {**filters, "after": f"{next_key[0].isoformat()},{next_key[1]}"}
+            )
             if next_key
             else "",
         },
@@ -379,8 +350,8 @@ def budget_vs_actual(request):
         )
     fiscal_year = form.fiscal_year()
     statuses, _departments = reports.budget_dashboard(fiscal_year=fiscal_year, department_ids=None)
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_for_request(
             request,
             rows=reports.budget_vs_actual_csv_rows(statuses),
             header=reports.BUDGET_VS_ACTUAL_HEADER,
@@ -399,7 +370,7 @@ def budget_vs_actual(request):
                 }
                 for s in statuses
             ],
-            "query": _query({"year": fiscal_year.year}),
+            "query": filter_query({"year": fiscal_year.year}),
         },
     )
 
@@ -430,8 +401,8 @@ def payments_register(request):
         "date_from": data["date_from"].isoformat() if data["date_from"] else "",
         "date_to": data["date_to"].isoformat() if data["date_to"] else "",
     }
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_for_request(
             request,
             rows=reports.payments_csv_rows(payment_filter=payment_filter),
             header=reports.PAYMENTS_HEADER,
@@ -446,9 +417,11 @@ def payments_register(request):
         {
             "form": form,
             "payments": payments,
-            "query": _query(filters),
+            "query": filter_query(filters),
             "first_page": data["after"] is not None,
-            "next_query": _query({**filters, "after": f"{next_key[0].isoformat()},{next_key[1]}"})
+            "next_query": filter_query(
+                {**filters, "after": f"{next_key[0].isoformat()},{next_key[1]}"}
+            )
             if next_key
             else "",
         },
@@ -460,8 +433,8 @@ def payments_register(request):
 
 @reports_view
 def findings_report(request):
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_for_request(
             request,
             rows=reports.findings_csv_rows(),
             header=reports.FINDINGS_HEADER,
@@ -478,7 +451,7 @@ def findings_report(request):
         {
             "findings": findings,
             "first_page": before is not None,
-            "next_query": _query({"before": next_key}) if next_key else "",
+            "next_query": filter_query({"before": next_key}) if next_key else "",
             "may_open": request.user.has_perm("accounting.view_finding"),
         },
     )

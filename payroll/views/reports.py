@@ -8,55 +8,20 @@ else gets 403.
 
 from __future__ import annotations
 
-from functools import wraps
-from urllib.parse import urlencode
-
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 
-from backoffice.csv_export import csv_response, dialect_for
+from backoffice.reporting import csv_for_request, filter_query, report_view, wants_csv
 from payroll import reports
 
 PAGE_SIZE = 100
 REPORTS_PERMISSION = "payroll.export_payroll_reports"
 
 
-def reports_view(view):
-    """Login, GET only, and payroll.export_payroll_reports; 403 without it."""
-
-    @login_required
-    @require_GET
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm(REPORTS_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _wants_csv(request) -> bool:
-    return request.GET.get("format") == "csv"
-
-
-def _csv(request, *, rows, header, filename: str):
-    return csv_response(
-        rows=rows,
-        header=[str(h) for h in header],
-        filename=filename,
-        dialect=dialect_for(request.GET.get("dialect")),
-    )
-
-
-def _query(data: dict) -> str:
-    """The filter part of a URL (empty values left out), for the CSV and pager links."""
-    return urlencode({k: v for k, v in data.items() if v not in (None, "")})
+reports_view = report_view(REPORTS_PERMISSION)
 
 
 def _bind(form_class, request):
@@ -145,8 +110,8 @@ def payroll_register(request):
     filters = {"run": run.pk if run else "", "period": period.pk if period else ""}
     totals = reports.register_totals(run_ids=run_ids)
     subject = run.period if run is not None else period
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_for_request(
             request,
             rows=reports.register_csv_rows(run_ids=run_ids, totals=totals),
             header=reports.register_header(totals),
@@ -164,9 +129,9 @@ def payroll_register(request):
             "period": period,
             "rows": rows,
             "totals": totals,
-            "query": _query(filters),
+            "query": filter_query(filters),
             "first_page": data["after"] is not None,
-            "next_query": _query({**filters, "after": f"{next_key[0]},{next_key[1]}"})
+            "next_query": filter_query({**filters, "after": f"{next_key[0]},{next_key[1]}"})
             if next_key
             else "",
         },
@@ -185,8 +150,8 @@ def ytd_totals(request):
         return render(request, "payroll/reports/ytd.html", {"form": form}, status=400)
     year, after = form.cleaned_data["year"], form.cleaned_data["after"] or None
     totals = reports.ytd_totals(year=year)
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_for_request(
             request,
             rows=reports.ytd_csv_rows(year=year, totals=totals),
             header=reports.YTD_HEADER,
@@ -202,9 +167,9 @@ def ytd_totals(request):
             "year": year,
             "rows": rows,
             "totals": totals,
-            "query": _query(filters),
+            "query": filter_query(filters),
             "first_page": after is not None,
-            "next_query": _query({**filters, "after": next_after}) if next_after else "",
+            "next_query": filter_query({**filters, "after": next_after}) if next_after else "",
         },
     )
 
