@@ -76,8 +76,13 @@ class _Month:
     """The bookings of one month. Every entry draws its random numbers and takes its number
     whether or not it is posted yet, so a source always names the same booking."""
 
-    def __init__(self, *, year: int, month: int, until: datetime.date, accounts, departments):
+    def __init__(
+        self, *, year: int, month: int, until: datetime.date, accounts, departments, employees
+    ):
         self.year, self.month, self.until = year, month, until
+        # Revenue and the opening bank balance grow with the company: payroll (seeded after
+        # accounting) costs about 6,000 EUR per employee and month.
+        self.scale = Decimal(max(employees, 20)) / Decimal(200)
         self.rnd = random.Random(f"accounting-demo-{year}-{month}")
         self.acc, self.dept = accounts, departments
         self.last_day = calendar.monthrange(year, month)[1]
@@ -136,8 +141,8 @@ class _Month:
                 1,
                 "Eröffnungsbilanz Bank",
                 [
-                    self.line("1200", "D", Decimal("183412.57")),
-                    self.line("0860", "C", Decimal("183412.57")),
+                    self.line("1200", "D", round_money(Decimal("2183412.57") * self.scale)),
+                    self.line("0860", "C", round_money(Decimal("2183412.57") * self.scale)),
                 ],
             )
         else:
@@ -166,7 +171,7 @@ class _Month:
                 [self.line("4660", "D", amount, code), self.line("1200", "C", amount)],
             )
         for _i in range(rnd.randint(3, 5)):
-            net = _cents(rnd, 5000, 24000)
+            net = round_money(_cents(rnd, 260000, 420000) * self.scale)
             customer = rnd.choice(CUSTOMERS)
             day = rnd.randint(2, 20)
             gross = net + _vat(net)
@@ -223,7 +228,12 @@ def seed_accounting(*, employees: int = 200, stdout=None) -> list[str]:
     specs: list[EntrySpec] = []
     for month in range(1, today.month + 1):
         specs += _Month(
-            year=year, month=month, until=today, accounts=accounts, departments=departments
+            year=year,
+            month=month,
+            until=today,
+            accounts=accounts,
+            departments=departments,
+            employees=employees,
         ).bookings()
     journal_entries_post(entries=specs)
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import DateTimeField, OuterRef, Subquery
+from django.db.models import DateTimeField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from schwifty import IBAN
 
 from accounting.models import Account
-from accounting.services import fiscal_year_open
+from accounting.services import Line, fiscal_year_open, journal_entry_post
 from backoffice import roles
 from hr.models import Department, Employee
 from payroll.models import (
@@ -168,10 +168,9 @@ def _workdays(start: datetime.date, end: datetime.date):
 
 
 def _seed_hours(*, today: datetime.date, clerk) -> int:
-    """Hours on workdays of this year up to today for everyone paid by the hour: past months
-    approved by the department's head, the current month entered and waiting."""
+    """Hours on workdays of this year up to today for everyone paid by the hour, approved by
+    the department's head, so the clerk finds the current month ready to run."""
     year_start = today.replace(month=1, day=1)
-    month_start = today.replace(day=1)
     head_user = dict(Department.objects.values_list("pk", "head__user_id"))
     hourly = list(
         PayProfile.objects.filter(hourly_rate__isnull=False)
@@ -204,7 +203,6 @@ def _seed_hours(*, today: datetime.date, clerk) -> int:
             finish = datetime.datetime.combine(day, begin) + datetime.timedelta(
                 minutes=int(worked * 60) + 30
             )
-            past = day < month_start
             entries.append(
                 TimeEntry(
                     employee_id=employee.pk,
@@ -212,10 +210,10 @@ def _seed_hours(*, today: datetime.date, clerk) -> int:
                     hours=worked,
                     start_time=begin,
                     end_time=finish.time(),
-                    status=TimeEntry.Status.APPROVED if past else TimeEntry.Status.ENTERED,
+                    status=TimeEntry.Status.APPROVED,
                     entered_by=clerk,
-                    approved_by_id=head_user.get(employee.department_id) if past else None,
-                    approved_at=timezone.now() if past else None,
+                    approved_by_id=head_user.get(employee.department_id),
+                    approved_at=timezone.now(),
                 )
             )
     TimeEntry.objects.bulk_create(entries, batch_size=5000, ignore_conflicts=True)
@@ -251,10 +249,41 @@ def _pay_month(*, period, clerk, accountant) -> str | None:
     return None
 
 
+def _remit_deductions(*, period, today: datetime.date, user) -> None:
+    """On the 10th of the next month the withheld taxes and contributions go to the tax office
+    and the health insurers: the liabilities the run credited are paid from the bank."""
+    run = PayrollRun.objects.filter(period=period, status=PayrollRun.Status.PAID).first()
+    day = (period.end + datetime.timedelta(days=10)).replace(day=10)
+    if run is None or run.entry_id is None or day > today:
+        return
+    credited = list(
+        run.entry.lines.filter(side="C", account__number__in=["1741", "1742"])
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    if not credited:
+        return
+    journal_entry_post(
+        date=day,
+        lines=[Line(account=a, side="D", amount=t) for a, t in credited]
+        + [
+            Line(
+                account=Account.objects.get(number="1200"),
+                side="C",
+                amount=sum(t for _a, t in credited),
+            )
+        ],
+        source=f"demo:payroll-remittance:{run.pk}",
+        memo=f"Abführung Lohnsteuer und Sozialversicherung {period.start:%m/%Y}",
+        user=user,
+    )
+
+
 @transaction.atomic
 def seed_payroll(*, employees: int = 200, stdout=None) -> list[str]:
     """Pay profiles for every employee, hours for this year, every past month of this year paid
-    through the real payday services, the current month entered and ready to run. Idempotent:
+    through the real payday services, the current month approved and ready to run. Idempotent:
     a second run creates nothing and skips paid months. Runs after HR (logins ``payroll`` and
     ``accountant``) and accounting (chart of accounts, fiscal years)."""
     lines = seed_payroll_config()
@@ -282,10 +311,11 @@ def seed_payroll(*, employees: int = 200, stdout=None) -> list[str]:
                 problems.append(problem)
                 break
             paid += 1
+            _remit_deductions(period=period, today=today, user=clerk)
     current = pay_period_for(schedule=schedule, day=today)
     lines.append(
         f"Payroll: {profiles} pay profiles and {hours} hour entries created; "
-        f"{paid} past months paid; {current} entered and ready to run."
+        f"{paid} past months paid; {current} ready to run."
     )
     lines += [f"Payroll: not paid: {p}" for p in problems]
     return lines

@@ -23,6 +23,7 @@ from payroll.models import (
     PayslipLine,
     TimeEntry,
 )
+from payroll.services.payday import payday_readiness
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,8 @@ def counts() -> dict[str, int]:
 
 def test_seed_demo_twice_pays_past_months_and_leaves_this_month_to_run():
     """With 30 employees on 15 April: January to March paid (payslips, ledger entries, bank
-    files), April's hours entered and waiting, no run for April; the second run adds nothing."""
+    files), April's hours approved and ready to run (nothing blocks), no run for April yet;
+    the second run adds nothing."""
     with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
         call_command("seed_demo", employees=30)
         first = counts()
@@ -71,8 +73,10 @@ def test_seed_demo_twice_pays_past_months_and_leaves_this_month_to_run():
 
     april = TimeEntry.objects.filter(date__gte=datetime.date(2026, 4, 1))
     assert april.exists()
-    assert set(april.values_list("status", flat=True)) == {TimeEntry.Status.ENTERED}
+    assert set(april.values_list("status", flat=True)) == {TimeEntry.Status.APPROVED}
     assert not april.filter(date__gt=TODAY).exists()
+    april_period = PayPeriod.objects.get(start=datetime.date(2026, 4, 1))
+    assert [i for i in payday_readiness(period=april_period) if i["level"] == "block"] == []
     march = TimeEntry.objects.filter(date__month=3)
     assert set(march.values_list("status", flat=True)) == {TimeEntry.Status.APPROVED}
 
