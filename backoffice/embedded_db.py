@@ -50,6 +50,7 @@ def stop_server() -> None:
     if not (DATA_DIR / "postmaster.pid").exists():
         print("embedded PostgreSQL is not running")
         return
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(BASE_DIR / "var" / "run"))
     from pgserver._commands import pg_ctl
 
     # pgserver runs the server as its own system user when we are root.
