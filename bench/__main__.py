@@ -57,6 +57,12 @@ def _django_setup() -> None:
     # django.test.Client talks to "testserver". DEBUG off: time the code, not the query log.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.DEBUG = False
+    # Tasks queued after commit (PDFs, mail, budget checks) go to an in-memory broker that
+    # dies with the benchmark: nothing lands in a real queue with ids of a dropped database.
+    from backoffice.celery import app as celery_app
+
+    celery_app.conf.broker_url = "memory://"
+    celery_app.conf.broker_transport_options = {}
 
 
 @contextmanager
