@@ -276,7 +276,7 @@ def test_entries_import_needs_the_add_permission(client, make_user, year):
     assert JournalEntry.objects.count() == 0
 
 
-def test_amounts_take_a_decimal_point_or_comma_and_never_a_float():
+def test_amounts_take_a_decimal_point_or_comma_never_binary_floats():
     assert parse_amount("1.234,56") == Decimal("1234.56")
     assert parse_amount("1,234.56") == Decimal("1234.56")
     assert parse_amount("12,5") == Decimal("12.5")

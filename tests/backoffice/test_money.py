@@ -20,7 +20,7 @@ def test_round_money_is_half_up_to_the_cent(value, expected):
     assert round_money(value) == expected
 
 
-def test_round_money_refuses_float():
+def test_round_money_refuses_binary_floats():
     with pytest.raises(TypeError):
         round_money(1.1)
 
