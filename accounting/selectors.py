@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from accounting.models import Account, FiscalYear, JournalEntry, LedgerBalance
+from accounting.models import (
+    Account,
+    BankStatement,
+    BankStatementLine,
+    FiscalYear,
+    JournalEntry,
+    JournalLine,
+    LedgerBalance,
+    Payment,
+)
 from accounting.services.ledger import GENESIS_HASH, entry_hash
 from backoffice.money import ZERO
 
@@ -150,3 +173,115 @@ def entry_with_lines(*, pk: int) -> JournalEntry | None:
         .filter(pk=pk)
         .first()
     )
+
+
+# --- Payments and bank statements -------------------------------------------------------------
+
+
+def payment_list(*, status: str = "", direction: str = "") -> QuerySet[Payment]:
+    qs = Payment.objects.select_related(
+        "bank_account", "counter_account", "created_by", "approved_by", "department"
+    )
+    if status in Payment.Status.values:
+        qs = qs.filter(status=status)
+    if direction in Payment.Direction.values:
+        qs = qs.filter(direction=direction)
+    return qs.order_by("-due_date", "-id")
+
+
+def payment_detail(*, pk: int) -> Payment | None:
+    return (
+        Payment.objects.select_related(
+            "bank_account",
+            "counter_account",
+            "created_by",
+            "approved_by",
+            "department",
+            "entry",
+            "statement_line__statement",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def bank_balances() -> list[Account]:
+    """Every bank account with its ledger balance, its latest statement (reference, date,
+    closing balance) and the ledger balance up to that statement's date: one query."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    latest = BankStatement.objects.filter(bank_account=OuterRef("pk")).order_by("-date", "-id")
+    balance = (
+        LedgerBalance.objects.filter(account=OuterRef("pk"))
+        .values("account")
+        .annotate(total=Sum(F("debit") - F("credit")))
+        .values("total")
+    )
+    signed = Case(When(side="D", then=F("amount")), default=-F("amount"), output_field=money)
+    at_statement = (
+        JournalLine.objects.filter(account=OuterRef("pk"), date__lte=OuterRef("statement_date"))
+        .values("account")
+        .annotate(total=Sum(signed))
+        .values("total")
+    )
+    accounts = list(
+        Account.objects.filter(is_bank=True)
+        .annotate(
+            ledger_balance=Coalesce(Subquery(balance, output_field=money), Value(ZERO)),
+            statement_id=Subquery(latest.values("pk")[:1]),
+            statement_reference=Subquery(latest.values("reference")[:1]),
+            statement_date=Subquery(latest.values("date")[:1]),
+            statement_closing=Subquery(latest.values("closing_balance")[:1]),
+            statement_reconciled_at=Subquery(latest.values("reconciled_at")[:1]),
+        )
+        .annotate(
+            ledger_at_statement=Coalesce(Subquery(at_statement, output_field=money), Value(ZERO))
+        )
+        .order_by("number")
+    )
+    for account in accounts:
+        account.difference = (
+            account.statement_closing - account.ledger_at_statement
+            if account.statement_id is not None
+            else None
+        )
+    return accounts
+
+
+def ledger_bank_balance(*, account_id: int, date: datetime.date) -> Decimal:
+    """Debit minus credit of a bank account over every line dated up to ``date``: one
+    aggregate query (the monthly running balances cannot answer for a single day)."""
+    total = JournalLine.objects.filter(account_id=account_id, date__lte=date).aggregate(
+        total=Sum(Case(When(side="D", then=F("amount")), default=-F("amount")))
+    )["total"]
+    return total if total is not None else ZERO
+
+
+def statement_list() -> QuerySet[BankStatement]:
+    return (
+        BankStatement.objects.select_related("bank_account", "imported_by")
+        .annotate(
+            line_count=Count("lines"),
+            unmatched_count=Count(
+                "lines", filter=Q(lines__status=BankStatementLine.Status.UNMATCHED)
+            ),
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def statement_detail(*, pk: int) -> BankStatement | None:
+    return BankStatement.objects.select_related("bank_account", "imported_by").filter(pk=pk).first()
+
+
+def statement_line_counts(*, statement: BankStatement) -> dict[str, int]:
+    counts = dict.fromkeys(BankStatementLine.Status.values, 0)
+    for row in statement.lines.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def statement_lines(*, statement: BankStatement, status: str = "") -> QuerySet:
+    qs = statement.lines.select_related("payment", "entry")
+    if status in BankStatementLine.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("booking_date", "id")

@@ -7,7 +7,6 @@ the ledger's balance of the bank account up to the statement date.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -15,15 +14,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounting import selectors
 from accounting.bank_formats import MAX_FILE_BYTES, statement_parse
-from accounting.models import Account, BankStatement, BankStatementLine, JournalLine, Payment
+from accounting.models import Account, BankStatement, BankStatementLine, Payment
 from accounting.services.ledger import Line, journal_entry_post
-from backoffice.money import ZERO, format_money
+from backoffice.money import format_money
 
 SUGGESTIONS_PER_LINE = 5
 SUGGESTION_CANDIDATES = 500
@@ -266,15 +266,6 @@ def statement_line_book(
     return line
 
 
-def ledger_bank_balance(*, account_id: int, date: datetime.date) -> Decimal:
-    """Debit minus credit of a bank account over every line dated up to ``date``: one
-    aggregate query (the monthly running balances cannot answer for a single day)."""
-    total = JournalLine.objects.filter(account_id=account_id, date__lte=date).aggregate(
-        total=Sum(Case(When(side="D", then=F("amount")), default=-F("amount")))
-    )["total"]
-    return total if total is not None else ZERO
-
-
 @transaction.atomic
 def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
     """Mark a statement reconciled: every line matched or booked and the closing balance
@@ -295,7 +286,9 @@ def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
             )
             % {"count": unmatched}
         )
-    ledger = ledger_bank_balance(account_id=statement.bank_account_id, date=statement.date)
+    ledger = selectors.ledger_bank_balance(
+        account_id=statement.bank_account_id, date=statement.date
+    )
     if ledger != statement.closing_balance:
         raise ValidationError(
             _(
@@ -316,37 +309,6 @@ def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
 
 
 # --- Reads for the statement pages -----------------------------------------------------------
-
-
-def statement_list() -> QuerySet[BankStatement]:
-    return (
-        BankStatement.objects.select_related("bank_account", "imported_by")
-        .annotate(
-            line_count=Count("lines"),
-            unmatched_count=Count(
-                "lines", filter=Q(lines__status=BankStatementLine.Status.UNMATCHED)
-            ),
-        )
-        .order_by("-date", "-id")
-    )
-
-
-def statement_detail(*, pk: int) -> BankStatement | None:
-    return BankStatement.objects.select_related("bank_account", "imported_by").filter(pk=pk).first()
-
-
-def statement_line_counts(*, statement: BankStatement) -> dict[str, int]:
-    counts = dict.fromkeys(BankStatementLine.Status.values, 0)
-    for row in statement.lines.values("status").annotate(n=Count("id")).order_by():
-        counts[row["status"]] = row["n"]
-    return counts
-
-
-def statement_lines(*, statement: BankStatement, status: str = "") -> QuerySet:
-    qs = statement.lines.select_related("payment", "entry")
-    if status in BankStatementLine.Status.values:
-        qs = qs.filter(status=status)
-    return qs.order_by("booking_date", "id")
 
 
 def statement_suggestions(

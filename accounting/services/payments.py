@@ -13,16 +13,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from accounting.models import Account, BankStatement, JournalLine, LedgerBalance, Payment
+from accounting.models import Account, Payment
 from accounting.services.ledger import Line, journal_entry_post
-from backoffice.money import ZERO, round_money
+from backoffice.money import round_money
 
 
 def _iban_clean(value: str) -> str:
@@ -203,75 +201,3 @@ def payment_cancel(*, payment: Payment, user) -> Payment:
     payment.status = Payment.Status.CANCELLED
     payment.save(update_fields=["status", "updated_at"])
     return payment
-
-
-# --- Reads for the payment pages -------------------------------------------------------------
-
-
-def payment_list(*, status: str = "", direction: str = "") -> QuerySet[Payment]:
-    qs = Payment.objects.select_related(
-        "bank_account", "counter_account", "created_by", "approved_by", "department"
-    )
-    if status in Payment.Status.values:
-        qs = qs.filter(status=status)
-    if direction in Payment.Direction.values:
-        qs = qs.filter(direction=direction)
-    return qs.order_by("-due_date", "-id")
-
-
-def payment_detail(*, pk: int) -> Payment | None:
-    return (
-        Payment.objects.select_related(
-            "bank_account",
-            "counter_account",
-            "created_by",
-            "approved_by",
-            "department",
-            "entry",
-            "statement_line__statement",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-
-
-def bank_balances() -> list[Account]:
-    """Every bank account with its ledger balance, its latest statement (reference, date,
-    closing balance) and the ledger balance up to that statement's date: one query."""
-    money = DecimalField(max_digits=14, decimal_places=2)
-    latest = BankStatement.objects.filter(bank_account=OuterRef("pk")).order_by("-date", "-id")
-    balance = (
-        LedgerBalance.objects.filter(account=OuterRef("pk"))
-        .values("account")
-        .annotate(total=Sum(F("debit") - F("credit")))
-        .values("total")
-    )
-    signed = Case(When(side="D", then=F("amount")), default=-F("amount"), output_field=money)
-    at_statement = (
-        JournalLine.objects.filter(account=OuterRef("pk"), date__lte=OuterRef("statement_date"))
-        .values("account")
-        .annotate(total=Sum(signed))
-        .values("total")
-    )
-    accounts = list(
-        Account.objects.filter(is_bank=True)
-        .annotate(
-            ledger_balance=Coalesce(Subquery(balance, output_field=money), Value(ZERO)),
-            statement_id=Subquery(latest.values("pk")[:1]),
-            statement_reference=Subquery(latest.values("reference")[:1]),
-            statement_date=Subquery(latest.values("date")[:1]),
-            statement_closing=Subquery(latest.values("closing_balance")[:1]),
-            statement_reconciled_at=Subquery(latest.values("reconciled_at")[:1]),
-        )
-        .annotate(
-            ledger_at_statement=Coalesce(Subquery(at_statement, output_field=money), Value(ZERO))
-        )
-        .order_by("number")
-    )
-    for account in accounts:
-        account.difference = (
-            account.statement_closing - account.ledger_at_statement
-            if account.statement_id is not None
-            else None
-        )
-    return accounts

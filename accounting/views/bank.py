@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounting import selectors
 from accounting.forms.bank import LineBookForm, LineMatchForm, StatementImportForm
 from accounting.models import Account, BankStatementLine
 from accounting.services import bank as services
@@ -30,7 +31,7 @@ _CHANGE_LINE = "accounting.change_bankstatementline"
 def statement_list(request):
     page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
-    rows = list(services.statement_list()[offset : offset + PAGE_SIZE + 1])
+    rows = list(selectors.statement_list()[offset : offset + PAGE_SIZE + 1])
     return render(
         request,
         "accounting/bank/statement_list.html",
@@ -72,7 +73,7 @@ def statement_import(request):
 @login_required
 @permission_required(_VIEW, raise_exception=True)
 def statement_detail(request, pk: int):
-    statement = services.statement_detail(pk=pk)
+    statement = selectors.statement_detail(pk=pk)
     if statement is None:
         raise Http404
     status = request.GET.get("status", "")
@@ -81,7 +82,7 @@ def statement_detail(request, pk: int):
     page_number = page_number_from(request)
     offset = (page_number - 1) * LINES_PAGE_SIZE
     lines = list(
-        services.statement_lines(statement=statement, status=status)[
+        selectors.statement_lines(statement=statement, status=status)[
             offset : offset + LINES_PAGE_SIZE + 1
         ]
     )
@@ -90,14 +91,16 @@ def statement_detail(request, pk: int):
     may_change = statement.reconciled_at is None and request.user.has_perm(_CHANGE_LINE)
     for line in lines:
         line.suggestions = suggestions.get(line.pk, [])
-    ledger = services.ledger_bank_balance(account_id=statement.bank_account_id, date=statement.date)
+    ledger = selectors.ledger_bank_balance(
+        account_id=statement.bank_account_id, date=statement.date
+    )
     return render(
         request,
         "accounting/bank/statement_detail.html",
         {
             "statement": statement,
             "lines": lines,
-            "counts": services.statement_line_counts(statement=statement),
+            "counts": selectors.statement_line_counts(statement=statement),
             "status": status,
             "statuses": BankStatementLine.Status.choices,
             "has_next": has_next,
@@ -181,7 +184,7 @@ def statement_line_book(request, pk: int):
 @permission_required([_VIEW, "accounting.change_bankstatement"], raise_exception=True)
 @require_POST
 def statement_reconcile(request, pk: int):
-    statement = services.statement_detail(pk=pk)
+    statement = selectors.statement_detail(pk=pk)
     if statement is None:
         raise Http404
     try:

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounting import selectors
 from accounting.forms.payments import PaymentFilterForm, PaymentForm
 from accounting.models import Payment
 from accounting.services import payments as services
@@ -38,7 +39,7 @@ def payment_list(request):
     if filters.is_valid():
         status = filters.cleaned_data["status"]
         direction = filters.cleaned_data["direction"]
-    qs = services.payment_list(status=status, direction=direction)
+    qs = selectors.payment_list(status=status, direction=direction)
     # Bounded pagination: no COUNT(*) over the whole table, only "is there a next page".
     page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
@@ -77,7 +78,7 @@ def payment_create(request):
 @login_required
 @permission_required(_VIEW, raise_exception=True)
 def payment_detail(request, pk: int):
-    payment = services.payment_detail(pk=pk)
+    payment = selectors.payment_detail(pk=pk)
     if payment is None:
         raise Http404
     draft = payment.status == Payment.Status.DRAFT
@@ -136,7 +137,7 @@ def payment_cancel(request, pk: int):
 @permission_required([_VIEW, "accounting.view_bankstatement"], raise_exception=True)
 def bank_balances(request):
     return render(
-        request, "accounting/payments/bank_balances.html", {"accounts": services.bank_balances()}
+        request, "accounting/payments/bank_balances.html", {"accounts": selectors.bank_balances()}
     )
 
 
