@@ -236,6 +236,7 @@ def seed_accounting(*, employees: int = 200, stdout=None) -> list[str]:
             employees=employees,
         ).bookings()
     journal_entries_post(entries=specs)
+    _remit_vat(fy=fy, today=today, accounts=accounts)
 
     budgets = _seed_budgets(fy=fy, departments=departments, today=today)
     users = get_user_model().objects
@@ -266,6 +267,46 @@ def seed_accounting(*, employees: int = 200, stdout=None) -> list[str]:
         f"{drafts} payments awaiting approval, {statement_lines} bank statement lines, "
         f"{Finding.objects.filter(status=Finding.Status.OPEN).count()} open audit findings."
     ]
+
+
+def _remit_vat(*, fy: FiscalYear, today: datetime.date, accounts: dict[str, int]) -> None:
+    """The monthly VAT return: on the 10th of the next month output VAT (1776) less input VAT
+    (1576) is paid to the tax office from the bank."""
+    sums = {
+        (month, account): (debit, credit)
+        for month, account, debit, credit in LedgerBalance.objects.filter(
+            fiscal_year=fy, account_id__in=[accounts["1776"], accounts["1576"]]
+        )
+        .values("month", "account_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .values_list("month", "account_id", "d", "c")
+    }
+    specs = []
+    for month in range(1, 12):
+        day = datetime.date(fy.year, month + 1, 10)
+        output = sums.get((month, accounts["1776"]), (ZERO, ZERO))[1]
+        vat_in = sums.get((month, accounts["1576"]), (ZERO, ZERO))[0]
+        if day > today or not (output or vat_in):
+            continue
+        lines = []
+        if output:
+            lines.append(Line(account=accounts["1776"], side="D", amount=output))
+        if vat_in:
+            lines.append(Line(account=accounts["1576"], side="C", amount=vat_in))
+        due = output - vat_in
+        if due:
+            lines.append(
+                Line(account=accounts["1200"], side="C" if due > 0 else "D", amount=abs(due))
+            )
+        specs.append(
+            EntrySpec(
+                date=day,
+                lines=lines,
+                memo=f"Umsatzsteuer-Voranmeldung {month:02d}/{fy.year}",
+                source=f"demo:vat:{fy.year}:{month}",
+            )
+        )
+    journal_entries_post(entries=specs)
 
 
 def _seed_budgets(*, fy: FiscalYear, departments: dict[str, int], today) -> int:

@@ -270,7 +270,11 @@ def statement_list() -> QuerySet[BankStatement]:
 
 
 def statement_detail(*, pk: int) -> BankStatement | None:
-    return BankStatement.objects.select_related("bank_account", "imported_by").filter(pk=pk).first()
+    return (
+        BankStatement.objects.select_related("bank_account", "imported_by", "reconciled_by")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def statement_line_counts(*, statement: BankStatement) -> dict[str, int]:

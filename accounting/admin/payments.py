@@ -170,6 +170,7 @@ class BankStatementAdmin(admin.ModelAdmin):
         "file_format",
         "imported_by",
         "reconciled_at",
+        "reconciled_by",
     ]
     inlines = [BankStatementLineInline]
 

@@ -25,6 +25,14 @@ class BankStatement(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reconciled by"),
+    )
 
     class Meta:
         verbose_name = _("bank statement")

@@ -304,7 +304,8 @@ def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
             }
         )
     statement.reconciled_at = timezone.now()
-    statement.save(update_fields=["reconciled_at", "updated_at"])
+    statement.reconciled_by = user
+    statement.save(update_fields=["reconciled_at", "reconciled_by", "updated_at"])
     return statement
 
 

@@ -481,7 +481,9 @@ def test_reconcile_succeeds_only_when_closing_balance_equals_ledger(
 
     opening_balance("1000.00")
     statement = statement_reconcile(statement=statement, user=accountant)
+    statement.refresh_from_db()
     assert statement.reconciled_at is not None
+    assert statement.reconciled_by == accountant  # who reconciled stays on record
 
     # A line of a reconciled statement no longer changes.
     with pytest.raises(ValidationError):
