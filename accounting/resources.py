@@ -8,9 +8,7 @@ here, checks every row, and hands balanced ``EntrySpec``s to the posting service
 from __future__ import annotations
 
 import csv
-import datetime
 import hashlib
-import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +19,7 @@ from import_export.widgets import DecimalWidget, ForeignKeyWidget
 
 from accounting.models import Account, Budget, FiscalYear, JournalEntry, Period
 from accounting.services.ledger import EntrySpec, Line
-from backoffice.imports import WholeFileModelResource
+from backoffice.imports import WholeFileModelResource, csv_reader, parse_date
 from backoffice.money import ZERO, round_money
 from hr.models import Department
 
@@ -139,16 +137,6 @@ class EntryFile:
     errors: list[str] = field(default_factory=list)
 
 
-def _parse_date(value: str) -> datetime.date:
-    value = value.strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD or DD.MM.YYYY).") % {"value": value})
-
-
 def entries_read(content: bytes) -> EntryFile:
     """Read a CSV of journal lines (comma or semicolon separated, UTF-8) into entries.
 
@@ -161,16 +149,10 @@ def entries_read(content: bytes) -> EntryFile:
     result = EntryFile(digest=digest)
     errors = result.errors
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        errors.append(_("The file is not UTF-8 text."))
+        reader = csv_reader(content)
+    except ValueError as exc:
+        errors.append(str(exc))
         return result
-    if "\x00" in text:
-        errors.append(_("The file is not a text file."))
-        return result
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -226,7 +208,7 @@ def entries_read(content: bytes) -> EntryFile:
                     _("The entry key is longer than %(n)d characters.") % {"n": MAX_KEY_LENGTH},
                 )
             try:
-                date = _parse_date(cell("date"))
+                date = parse_date(cell("date"))
             except ValueError as exc:
                 date = None
                 error(row_number, "date", str(exc))

@@ -11,3 +11,36 @@ class BackofficeAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return user_may_use_admin(request.user)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list and detail to look at, never to add, change or delete (posted and paid
+    records; their corrections go through services)."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Lines shown with their parent, never edited there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

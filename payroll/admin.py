@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from backoffice.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from backoffice.csv_export import csv_response
 from payroll.forms import PayProfileAdminForm
 from payroll.models import (
@@ -37,36 +38,6 @@ NOT_CERTIFIED = _(
     "and employer shares, ceilings). They are not a certified German payroll: check rates and "
     "ceilings against the current law before relying on them."
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A list and detail to look at, never to add, change or delete."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Schedules, periods, settings, rules ---------------------------------------------------------

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from backoffice.imports import csv_reader, parse_date
 
 HOURS_COLUMNS = ("personnel_number", "date", "hours", "start", "end")
 HOURS_REQUIRED = ("personnel_number", "date", "hours")
@@ -58,16 +59,6 @@ def parse_hours(value: str) -> Decimal:
     return hours
 
 
-def parse_date(value: str) -> datetime.date:
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD or DD.MM.YYYY).") % {"value": value})
-
-
 def parse_time(value: str) -> datetime.time | None:
     value = (value or "").strip()
     if not value:
@@ -97,13 +88,10 @@ def hours_file_read(content: bytes) -> HoursFile:
         result.errors.append((row, text))
 
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.errors.append((0, _("The file is not UTF-8 text.")))
+        reader = csv_reader(content)
+    except ValueError as exc:
+        result.errors.append((0, str(exc)))
         return result
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

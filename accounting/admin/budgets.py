@@ -4,8 +4,8 @@ commitments other apps report."""
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
-from accounting.admin.base import PermissionCheckedImportExport
 from accounting.models import Budget, BudgetMonth, Commitment
 from accounting.resources import BudgetResource
 
@@ -19,7 +19,7 @@ class BudgetMonthInline(admin.TabularInline):
 
 
 @admin.register(Budget)
-class BudgetAdmin(PermissionCheckedImportExport):
+class BudgetAdmin(ImportExportModelAdmin):
     resource_classes = [BudgetResource]
     list_display = ["department", "fiscal_year", "account", "account_group", "amount", "policy"]
     list_select_related = ["department", "fiscal_year", "account"]

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounting.admin.base import ReadOnlyInline, refusal
+from accounting.admin.base import refusal
 from accounting.models import BankStatement, BankStatementLine, Payment
+from backoffice.admin_site import ReadOnlyInline
 
 
 @admin.register(Payment)

@@ -136,6 +136,11 @@ def payment_create(
 
 
 @transaction.atomic
+def payment_is_own(*, payment: Payment, user) -> bool:
+    """The four-eyes rule: whoever created a payment cannot approve it."""
+    return user is None or payment.created_by_id == user.pk
+
+
 def payment_approve(*, payment: Payment, user) -> Payment:
     """Approve a payment awaiting approval and post it. Its creator cannot approve it.
     Approving a payment that is already posted changes nothing and returns it."""
@@ -147,7 +152,7 @@ def payment_approve(*, payment: Payment, user) -> Payment:
             _("Only a payment awaiting approval can be approved; this one is %(status)s.")
             % {"status": payment.get_status_display()}
         )
-    if user is None or payment.created_by_id == user.pk:
+    if payment_is_own(payment=payment, user=user):
         raise ValidationError(
             _("Whoever created a payment cannot approve it; ask a second person to approve it.")
         )

@@ -82,15 +82,16 @@ def payment_detail(request, pk: int):
     if payment is None:
         raise Http404
     draft = payment.status == Payment.Status.DRAFT
+    own = services.payment_is_own(payment=payment, user=request.user)
     return render(
         request,
         "accounting/payments/detail.html",
         {
             "payment": payment,
             "may_approve": draft
-            and payment.created_by_id != request.user.pk
+            and not own
             and request.user.has_perm("accounting.approve_payment"),
-            "own_payment": draft and payment.created_by_id == request.user.pk,
+            "own_payment": draft and own,
             "may_cancel": draft and request.user.has_perm("accounting.change_payment"),
         },
     )

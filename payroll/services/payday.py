@@ -71,8 +71,6 @@ def payroll_settings() -> PayrollSettings:
             salary_expense_account=accounts.get("4120"),
             net_pay_account=accounts.get("1740"),
             bank_account=accounts.get("1200"),
-            company_iban="DE89370400440532013000",
-            company_bic="COBADEFFXXX",
         )
     return settings
 
@@ -444,6 +442,11 @@ def _refuse_if_hours_changed(run: PayrollRun) -> None:
         )
 
 
+def run_approval_is_own(*, run: PayrollRun, user) -> bool:
+    """The four-eyes rule (on by default): whoever calculated a run cannot approve it."""
+    return payroll_settings().second_approver_required and run.calculated_by_id == user.pk
+
+
 @transaction.atomic
 def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
@@ -451,8 +454,7 @@ def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
         return run
     if run.status != PayrollRun.Status.CALCULATED:
         raise PaydayRefused(_("Only a calculated run can be approved."))
-    settings = payroll_settings()
-    if settings.second_approver_required and run.calculated_by_id == user.pk:
+    if run_approval_is_own(run=run, user=user):
         raise PaydayRefused(
             _("Whoever calculated the run cannot approve it; a second person must.")
         )
@@ -551,7 +553,10 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
             .select_related("employee")
             .order_by("employee_id")
         )
-        # Every IBAN is checked before anything is written.
+        # Every IBAN is checked before anything is written, the company's too.
+        problem = _company_account_problem(settings) if deposits else None
+        if problem:
+            raise PaydayRefused(problem)
         for slip in deposits:
             try:
                 IBAN(slip.iban)
@@ -581,24 +586,13 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
             raise PaydayRefused(exc.messages) from exc
 
         if deposits:
-            xml, count, total = sepa.credit_transfer(
-                debtor_name=settings.company_name,
-                debtor_iban=settings.company_iban,
-                debtor_bic=settings.company_bic,
-                execution_date=run.period.payday,
-                transfers=(
-                    sepa.Transfer(
-                        name=slip.account_holder or slip.employee.full_name,
-                        iban=slip.iban,
-                        bic=slip.bic,
-                        amount=slip.net,
-                        description=f"Lohn/Gehalt {run.period.start:%m/%Y}",
-                        end_to_end_id=f"PR{run.pk}-{slip.employee.personnel_number}"[:35],
-                    )
-                    for slip in deposits
-                    if slip.net > 0
-                ),
-            )
+            try:
+                xml, count, total = _bank_file(run, settings, deposits)
+            except ValueError as exc:
+                # Raised before the file is stored: the transaction rolls back whole.
+                raise PaydayRefused(
+                    _("The SEPA file does not validate: %(error)s") % {"error": exc}
+                ) from exc
             BankFile.objects.create(
                 run=run,
                 message_id=f"PAYROLL-{run.pk}-{timezone.now():%Y%m%d%H%M%S}"[:35],
@@ -640,6 +634,28 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
         run.save(update_fields=["status", "paid_by", "paid_at", "entry", "updated_at"])
         _after_pay(run.pk)
     return run
+
+
+def _bank_file(run: PayrollRun, settings: PayrollSettings, deposits) -> tuple:
+    """The SEPA credit transfer for the run's direct deposits, validated against the XSD."""
+    return sepa.credit_transfer(
+        debtor_name=settings.company_name,
+        debtor_iban=settings.company_iban,
+        debtor_bic=settings.company_bic,
+        execution_date=run.period.payday,
+        transfers=(
+            sepa.Transfer(
+                name=slip.account_holder or slip.employee.full_name,
+                iban=slip.iban,
+                bic=slip.bic,
+                amount=slip.net,
+                description=f"Lohn/Gehalt {run.period.start:%m/%Y}",
+                end_to_end_id=f"PR{run.pk}-{slip.employee.personnel_number}"[:35],
+            )
+            for slip in deposits
+            if slip.net > 0
+        ),
+    )
 
 
 def _after_pay(run_id: int) -> None:
@@ -697,7 +713,19 @@ def payday_readiness(*, period: PayPeriod) -> list[dict]:
         )
     if not ids:
         items.append({"level": "block", "text": _("No employees are on this pay schedule.")})
+    problem = _company_account_problem(payroll_settings())
+    if problem:
+        items.append({"level": "block", "text": problem})
     return items
+
+
+def _company_account_problem(settings: PayrollSettings) -> str | None:
+    """The account the direct deposits are paid from must be a valid IBAN."""
+    try:
+        IBAN(settings.company_iban)
+    except SchwiftyException:
+        return _("The payroll settings have no valid company IBAN to pay direct deposits from.")
+    return None
 
 
 def period_is_paid(*, day: datetime.date, employee_id: int) -> bool:

@@ -28,6 +28,7 @@ from payroll.services.payday import (
     payday_run_calculate,
     payday_run_pay,
     payroll_settings,
+    run_approval_is_own,
 )
 from payroll.services.publish import cheques_pdf_bytes, payslip_pdf_bytes
 from payroll.services.schedules import default_schedule
@@ -180,7 +181,7 @@ def run_detail(request, pk: int):
             "may_run": user.has_perm(RUN),
             "may_approve": user.has_perm(APPROVE),
             "may_view_slips": user.has_perm(VIEW_SLIP),
-            "second_approver_required": settings.second_approver_required,
+            "approval_is_own": run_approval_is_own(run=run, user=user),
             "bank_file": BankFile.objects.filter(run=run).only("pk", "transactions").first(),
             "cheque_count": run.cheques.count(),
         },

@@ -27,7 +27,9 @@ def payroll_setup(year: int = 2026):
     schedule, _c = PaySchedule.objects.get_or_create(
         name="Monatlich", defaults={"is_default": True, "payday_day": 28}
     )
-    payroll_settings()
+    settings = payroll_settings()
+    settings.company_iban, settings.company_bic = "DE89370400440532013000", "COBADEFFXXX"
+    settings.save(update_fields=["company_iban", "company_bic"])
     rv, _c = DeductionRule.objects.get_or_create(
         code="RV",
         defaults={

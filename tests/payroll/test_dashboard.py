@@ -10,7 +10,6 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from accounting.models import Account, Budget, FiscalYear, JournalEntry
 from backoffice import roles
@@ -28,12 +27,6 @@ pytestmark = pytest.mark.django_db
 
 MARCH = datetime.date(2026, 3, 1)
 FEBRUARY = datetime.date(2026, 2, 1)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from backoffice import roles
 from payroll.models import PayrollChunk, PayrollRun, Payslip, TimeEntry
@@ -32,14 +31,6 @@ def day(offset: int) -> datetime.date:
 
 def cell(employee, offset: int) -> str:
     return f"h-{employee.pk}-{day(offset).isoformat()}"
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages are asserted in English (the source language)."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -432,6 +423,16 @@ def test_the_head_approves_the_departments_week(client, head, dept, worker):
 
     # Idempotent: nothing left to approve.
     assert time_entries_approve(department=dept, week_start=MONDAY, user=head) == 0
+
+
+def test_a_head_never_approves_their_own_hours(head, dept, worker):
+    """The head's own entries stay entered for someone else to approve; the team's are
+    approved."""
+    TimeEntry.objects.create(employee=head.employee, date=day(0), hours=Decimal(8))
+    TimeEntry.objects.create(employee=worker.employee, date=day(0), hours=Decimal(8))
+    assert time_entries_approve(department=dept, week_start=MONDAY, user=head) == 1
+    assert TimeEntry.objects.get(employee=head.employee).status == TimeEntry.Status.ENTERED
+    assert TimeEntry.objects.get(employee=worker.employee).status == TimeEntry.Status.APPROVED
 
 
 def test_approval_leaves_hours_of_a_paid_period_alone(head, schedule, dept, worker):

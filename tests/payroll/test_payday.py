@@ -328,3 +328,89 @@ def test_biweekly_periods_follow_the_anchor_across_the_year_end(clerks, client):
     client.force_login(calculator)
     page = client.get(f"/payroll/?schedule={schedule.pk}&month=2026-01").content.decode()
     assert "start=2026-01-05" in page and "start=2026-01-19" in page
+
+
+@pytest.mark.django_db
+def test_hours_changed_after_calculation_refuse_approval_until_calculated_again(
+    clerks, django_capture_on_commit_callbacks
+):
+    """A correction entered after Calculate is not in the payslips: approval is refused,
+    naming the employee, until the run is calculated again with the new hours."""
+    calculator, approver = clerks
+    schedule = payroll_setup()
+    worker = profile(schedule, hourly_rate="20.00")
+    entry = approved_hours(worker.employee, datetime.date(2026, 3, 2), "8")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payday_run_calculate(period=period_for(schedule), user=calculator)
+    entry.hours = Decimal("10")
+    entry.save()
+    with pytest.raises(PaydayRefused) as info:
+        payday_run_approve(run=run, user=approver)
+    assert worker.employee.full_name in str(info.value)
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payday_run_calculate(period=period_for(schedule), user=calculator)
+    payday_run_approve(run=run, user=approver)
+    assert Payslip.objects.get(run=run).gross == Decimal("200.00")
+
+
+@pytest.mark.django_db
+def test_calculate_is_refused_while_something_blocks_and_writes_nothing(clerks):
+    """Unapproved hours block a fresh calculation in the service itself, before a run exists."""
+    from payroll.models import TimeEntry
+
+    calculator, _ = clerks
+    schedule = payroll_setup()
+    worker = profile(schedule, hourly_rate="20.00")
+    TimeEntry.objects.create(
+        employee=worker.employee, date=datetime.date(2026, 3, 2), hours=Decimal("8")
+    )
+    with pytest.raises(PaydayRefused) as info:
+        payday_run_calculate(period=period_for(schedule), user=calculator)
+    assert "not approved" in str(info.value)
+    assert not PayrollRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_payroll_clerks_cannot_switch_off_the_second_approver(client, clerks):
+    """The four-eyes setting is read-only in the admin for everyone but a superuser."""
+    from payroll.models import PayrollSettings
+    from payroll.services.payday import payroll_settings
+
+    calculator, _ = clerks
+    settings_row = payroll_settings()
+    client.force_login(calculator)
+    page = client.get(f"/admin/payroll/payrollsettings/{settings_row.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="second_approver_required"' not in page.content.decode()
+    client.post(
+        f"/admin/payroll/payrollsettings/{settings_row.pk}/change/",
+        {"second_approver_required": ""},
+    )
+    assert PayrollSettings.objects.get().second_approver_required is True
+
+
+@pytest.mark.django_db
+def test_without_a_company_iban_pay_is_refused_before_anything_is_written(
+    clerks, django_capture_on_commit_callbacks
+):
+    """Direct deposits need an account to be paid from: readiness says so, and Pay refuses
+    with nothing posted and no file written."""
+    from payroll.models import PayrollSettings
+
+    calculator, approver = clerks
+    schedule = payroll_setup()
+    profile(schedule, salary="3000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payday_run_calculate(period=period_for(schedule), user=calculator)
+    payday_run_approve(run=run, user=approver)
+    PayrollSettings.objects.update(company_iban="")
+    with pytest.raises(PaydayRefused) as info:
+        payday_run_pay(run=run, user=approver)
+    assert "company IBAN" in str(info.value)
+    assert not JournalEntry.objects.exists()
+    assert not BankFile.objects.exists()
+    texts = [i["text"] for i in payday.payday_readiness(period=run.period)]
+    assert any("company IBAN" in t for t in texts)

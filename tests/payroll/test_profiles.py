@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from backoffice import roles
 from payroll.models import BankDetailsChange, PayProfile
@@ -18,12 +18,6 @@ from tests.hr.factories import EmployeeFactory
 from tests.payroll.factories import VALID_IBANS, payroll_setup
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
