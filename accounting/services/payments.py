@@ -135,12 +135,12 @@ def payment_create(
     return payment
 
 
-@transaction.atomic
 def payment_is_own(*, payment: Payment, user) -> bool:
     """The four-eyes rule: whoever created a payment cannot approve it."""
     return user is None or payment.created_by_id == user.pk
 
 
+@transaction.atomic
 def payment_approve(*, payment: Payment, user) -> Payment:
     """Approve a payment awaiting approval and post it. Its creator cannot approve it.
     Approving a payment that is already posted changes nothing and returns it."""
