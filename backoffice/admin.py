@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from backoffice.models import Notification
+from backoffice.two_factor import admin as two_factor_admin  # noqa: F401 (user admin action)
 
 
 @admin.register(Notification)

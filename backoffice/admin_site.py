@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.roles import user_may_use_admin
+from backoffice.two_factor.selectors import second_factor_satisfied
 
 
 class BackofficeAdminSite(admin.AdminSite):
@@ -10,7 +11,9 @@ class BackofficeAdminSite(admin.AdminSite):
     index_title = _("Manage the back office")
 
     def has_permission(self, request) -> bool:
-        return user_may_use_admin(request.user)
+        # Also refused until the second factor is passed (SecondFactorMiddleware redirects
+        # first; this holds even where the middleware does not run).
+        return user_may_use_admin(request.user) and second_factor_satisfied(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

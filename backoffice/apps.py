@@ -22,6 +22,9 @@ class BackofficeConfig(AppConfig):
         from backoffice import home
 
         home.register()
+        # The second factor: axes resets on complete logins, and a deploy check.
+        from backoffice.two_factor import checks, signals  # noqa: F401
+
         # Connected for the last app so every app's permissions exist when it runs.
         post_migrate.connect(_sync_roles, dispatch_uid="backoffice.roles_sync")
 

@@ -29,6 +29,8 @@ class Role:
     label: str
     admin: bool
     permissions: tuple[str, ...] = field(default_factory=tuple)
+    # Moves money or sees pay: signs in with a second factor (backoffice.two_factor).
+    second_factor: bool = False
 
 
 _HR_READ = ("hr.view_department", "hr.view_position", "hr.view_employee")
@@ -119,12 +121,14 @@ ROLES: dict[str, Role] = {
         Role(
             PAYROLL_CLERK,
             _("Payroll clerk"),
+            second_factor=True,
             admin=True,
             permissions=(*_HR_READ, "hr.view_all_employees", *_PAYROLL_CLERK, *_HOURS_ENTRY),
         ),
         Role(
             ACCOUNTANT,
             _("Accountant"),
+            second_factor=True,
             admin=True,
             permissions=(
                 "hr.view_department",
@@ -139,6 +143,7 @@ ROLES: dict[str, Role] = {
         Role(
             AUDITOR,
             _("Auditor"),
+            second_factor=True,
             admin=True,
             permissions=(
                 *_HR_READ,
@@ -154,6 +159,7 @@ ROLES: dict[str, Role] = {
         Role(
             HR_MANAGER,
             _("HR manager"),
+            second_factor=True,
             admin=True,
             permissions=(*_HR_READ, *_HR_WRITE, "hr.view_all_employees", "auth.view_user"),
         ),

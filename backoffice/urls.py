@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from backoffice import views
+from backoffice.two_factor import views as two_factor_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +15,14 @@ urlpatterns = [
     path("inbox/read-all/", views.notification_read_all, name="notification_read_all"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor_views.enroll, name="two_factor_enroll"),
+    path("accounts/security/", two_factor_views.security, name="security"),
+    path(
+        "accounts/security/recovery-codes/",
+        two_factor_views.recovery_codes_regenerate,
+        name="security_recovery_codes",
+    ),
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(),

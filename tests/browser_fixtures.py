@@ -53,10 +53,37 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request, settings):
+    # Browser tests log in through the login page; those of other flows skip the second
+    # factor, as the local demo does. Tests marked ``second_factor`` keep production's rule
+    # and type the codes (tests/backoffice/test_browser_two_factor.py, browser_log_in).
+    if request.node.get_closest_marker("second_factor") is None:
+        settings.TWO_FACTOR_REQUIRED = False
     context = browser.new_context(locale="de-DE")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     try:
         yield context.new_page()
     finally:
         context.close()
+
+
+def browser_log_in(page, live_server, user, password) -> None:
+    """Log in through the login page and, when the user needs a second factor, pass it with
+    the code of their authenticator (set up here with the key the setup page shows, if they
+    have none yet)."""
+    import base64
+
+    from django_otp.oath import totp
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/accounts/two-factor/setup/" in page.url:
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        page.locator("#id_code").fill(f"{totp(base64.b32decode(secret)):06d}")
+        page.locator("[data-testid=two-factor-enroll] button[type=submit]").click()
+        page.get_by_test_id("continue").click()
+    elif "/accounts/two-factor/" in page.url:
+        raise AssertionError("the user has an authenticator whose key the test does not know")

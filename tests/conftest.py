@@ -1,10 +1,10 @@
 import os
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from backoffice.services import user_roles_set
+from tests.backoffice.clients import TwoFactorClient
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
 pytest_plugins = ["tests.browser_fixtures"]
@@ -27,7 +27,15 @@ def english():
 
 @pytest.fixture
 def client():
-    return Client(headers={"accept-language": "en"})
+    return TwoFactorClient(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin client, with the superuser's second factor passed."""
+    client = TwoFactorClient(headers={"accept-language": "en"})
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

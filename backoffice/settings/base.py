@@ -25,6 +25,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "axes",
+    # Second factor for the roles that move money or see pay (backoffice.two_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "import_export",
     "backoffice.apps.BackofficeConfig",
     "hr",
@@ -43,6 +47,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Users who need a second factor reach only the verify, setup and logout pages until then.
+    "backoffice.two_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout signalled by the backend into a response.
@@ -100,8 +108,23 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten when a login is complete: after the password for those who need no
+# second factor, only after the second factor for those who do (backoffice.two_factor), so
+# wrong codes add up across password logins.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = True
+
+# --- Second factor (django-otp: TOTP authenticator apps and recovery codes) -----------------------
+# Superusers and the roles flagged ``second_factor`` in backoffice.roles (payroll clerks,
+# accountants, auditors, HR managers) must pass a one-time code after their password, and are
+# refused every page and the admin until they do. Only local demo settings may switch it off;
+# production settings refuse to load without it.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# Each wrong code doubles the wait before the device accepts the next one (1 s, 2 s, 4 s, ...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin never shows a device's secret key or the recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -203,6 +226,8 @@ LOGGING = {
 
 # --- Application settings ------------------------------------------------------------------------
 BACKOFFICE_SITE_NAME = env("BACKOFFICE_SITE_NAME", default="Backoffice")
+# The name an authenticator app shows beside the user's codes.
+OTP_TOTP_ISSUER = BACKOFFICE_SITE_NAME
 
 # We lock the account, not the address: a municipal office shares one IP, and locking it would
 # let one person lock everybody out. Rate limits per account are what the issue asks for.

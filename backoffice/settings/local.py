@@ -14,3 +14,6 @@ if not DATABASES:
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+
+# Demo logins (`make run`, seed_demo) skip the second factor unless TWO_FACTOR_REQUIRED=true.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)

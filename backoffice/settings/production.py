@@ -12,6 +12,15 @@ if not DATABASES:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set DATABASE_URL: production needs a PostgreSQL server.")
+# The second factor of the money and pay roles cannot be switched off in production.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+if not TWO_FACTOR_REQUIRED:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "TWO_FACTOR_REQUIRED is off: production requires a second factor for payroll, "
+        "accounting, audit, HR and superusers. Remove TWO_FACTOR_REQUIRED from the environment."
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

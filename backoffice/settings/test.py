@@ -35,3 +35,8 @@ STORAGES = {
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+
+# Production behaviour: users of the protected roles need a second factor. The test client's
+# force_login passes it with a real device (tests/conftest.py); tests/backoffice/
+# test_two_factor.py logs in without it.
+TWO_FACTOR_REQUIRED = True
