@@ -44,6 +44,32 @@ _HR_WRITE = (
     "hr.change_employee",
 )
 
+# Taking a whole list out of the admin (export) and writing one in (import) are permissions of
+# their own (IMPORT_EXPORT_*_PERMISSION_CODE in the settings), granted to the roles that keep
+# the data; an import adds and overwrites rows, so it goes only with add and change.
+_HR_TRANSFER = (
+    "hr.export_department",
+    "hr.import_department",
+    "hr.export_employee",
+    "hr.import_employee",
+)
+_ACCOUNTING_TRANSFER = (
+    "accounting.export_account",
+    "accounting.import_account",
+    "accounting.export_budget",
+    "accounting.import_budget",
+)
+# Auditors take evidence away: they may export what they may read in full, and import nothing.
+_EVIDENCE_EXPORTS = (
+    "hr.export_department",
+    "hr.export_employee",
+    "accounting.export_account",
+    "accounting.export_budget",
+)
+# Name, department and work contact of current employees: enough to find a person and to pick
+# them in an autocomplete (a device, a key), nothing of their employment.
+_EMPLOYEE_DIRECTORY = ("hr.view_department", "hr.view_employee_directory")
+
 _ACCOUNTING_READ = tuple(
     f"accounting.view_{m}"
     for m in (
@@ -134,6 +160,7 @@ ROLES: dict[str, Role] = {
                 "hr.view_department",
                 *_ACCOUNTING_READ,
                 *_ACCOUNTING_WRITE,
+                *_ACCOUNTING_TRANSFER,
                 "payroll.view_payrollrun",
                 "payroll.view_payslip",
                 "payroll.approve_payrollrun",
@@ -152,6 +179,7 @@ ROLES: dict[str, Role] = {
                 "accounting.change_finding",
                 "accounting.run_audit",
                 "accounting.export_reports",
+                *_EVIDENCE_EXPORTS,
                 *_PAYROLL_READ,
                 "payroll.export_payroll_reports",
             ),
@@ -161,7 +189,13 @@ ROLES: dict[str, Role] = {
             _("HR manager"),
             second_factor=True,
             admin=True,
-            permissions=(*_HR_READ, *_HR_WRITE, "hr.view_all_employees", "auth.view_user"),
+            permissions=(
+                *_HR_READ,
+                *_HR_WRITE,
+                *_HR_TRANSFER,
+                "hr.view_all_employees",
+                "auth.view_user",
+            ),
         ),
         Role(
             RECRUITER,
@@ -185,15 +219,110 @@ ROLES: dict[str, Role] = {
             HELPDESK_AGENT,
             _("Helpdesk agent"),
             admin=True,
-            permissions=("hr.view_department", "hr.view_employee"),
+            permissions=_EMPLOYEE_DIRECTORY,
         ),
         Role(
             OFFICE_MANAGER,
             _("Office manager"),
             admin=True,
-            permissions=("hr.view_department", "hr.view_employee"),
+            permissions=_EMPLOYEE_DIRECTORY,
         ),
     )
+}
+
+
+# --- What each role may do in the admin ---------------------------------------------------------
+#
+# The intended reach of every admin role over every model registered in the admin, one row per
+# model. A superuser may do everything and is not listed; a role not listed for a model does not
+# see it (the index leaves it out, its pages answer 403). The words:
+#
+#   view       list and detail, every field the admin shows
+#   directory  the employee directory only: current employees' name, department, work email
+#              and phone, searched by name, filtered by department; what autocompletes need
+#   add change delete   the forms (read-only admins never offer them)
+#   export     the admin's export (IMPORT_EXPORT_EXPORT_PERMISSION_CODE: <app>.export_<model>)
+#   import     the admin's import (<app>.import_<model>); only with add and change
+#   +name      an admin action of that name
+#
+# tests/backoffice/test_admin_reach.py checks the admin against this table role by role, and
+# fails when a model is registered in the admin without a row here: a new admin class needs a
+# decision. Why each role has what it has:
+#
+# - Payroll clerk: keeps schedules, periods, deduction rules, settings and pay profiles (not
+#   their own: the four-eyes pay-profile changes); reads every employee (pay profiles pick them),
+#   departments and positions; exports only the hours it looks at (payroll reports are pages).
+# - Accountant: keeps accounts, budgets and fiscal years, closes periods, reverses entries,
+#   approves payments (not their own); imports and exports accounts and budgets; reads the
+#   payroll runs and payslips it approves; departments only as budget targets.
+# - Auditor: reads everything of accounting and payroll and every employee, acknowledges
+#   findings, exports the lists it may read in full as evidence; changes and imports nothing.
+# - HR manager: keeps departments, positions and employees, imports and exports them; reads
+#   logins to link them to employees (never changes them: groups are a superuser's).
+# - Recruiter: departments and positions, read-only; no employee at all.
+# - Helpdesk agent, office manager: the employee directory (to find a person and assign a
+#   device or a key) and departments; no HR field, no export, no import, no change.
+# - Groups, logins' permissions, lockouts (axes) and notifications: superusers only.
+ADMIN_REACH: dict[str, dict[str, str]] = {
+    "auth.group": {},
+    "auth.user": {HR_MANAGER: "view"},
+    "axes.accessattempt": {},
+    "axes.accesslog": {},
+    "axes.accessfailurelog": {},
+    "backoffice.notification": {},
+    "hr.department": {
+        PAYROLL_CLERK: "view",
+        ACCOUNTANT: "view",
+        AUDITOR: "view export",
+        HR_MANAGER: "view add change export import",
+        RECRUITER: "view",
+        HELPDESK_AGENT: "view",
+        OFFICE_MANAGER: "view",
+    },
+    "hr.position": {
+        PAYROLL_CLERK: "view",
+        AUDITOR: "view",
+        HR_MANAGER: "view add change delete +delete_selected",
+        RECRUITER: "view",
+    },
+    "hr.employee": {
+        PAYROLL_CLERK: "view",
+        AUDITOR: "view export",
+        HR_MANAGER: "view add change export import",
+        HELPDESK_AGENT: "directory",
+        OFFICE_MANAGER: "directory",
+    },
+    "accounting.account": {
+        ACCOUNTANT: "view add change export import",
+        AUDITOR: "view export",
+    },
+    "accounting.budget": {
+        ACCOUNTANT: "view add change export import",
+        AUDITOR: "view export",
+    },
+    "accounting.commitment": {ACCOUNTANT: "view", AUDITOR: "view"},
+    "accounting.fiscalyear": {ACCOUNTANT: "view add change +open_following_year", AUDITOR: "view"},
+    "accounting.period": {ACCOUNTANT: "view +close_periods +reopen_periods", AUDITOR: "view"},
+    "accounting.journalentry": {ACCOUNTANT: "view +reverse_entries", AUDITOR: "view"},
+    "accounting.payment": {
+        ACCOUNTANT: "view +approve_payments +cancel_payments",
+        AUDITOR: "view",
+    },
+    "accounting.bankstatement": {ACCOUNTANT: "view", AUDITOR: "view"},
+    "accounting.finding": {ACCOUNTANT: "view", AUDITOR: "view +acknowledge_findings"},
+    "payroll.payschedule": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    "payroll.payperiod": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    # Add only while there is no settings row yet (one row of settings).
+    "payroll.payrollsettings": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    "payroll.deductionrule": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    "payroll.payprofile": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    "payroll.bankdetailschange": {PAYROLL_CLERK: "view", AUDITOR: "view"},
+    "payroll.timeentry": {PAYROLL_CLERK: "view +export_csv", AUDITOR: "view +export_csv"},
+    "payroll.payrollrun": {PAYROLL_CLERK: "view", ACCOUNTANT: "view", AUDITOR: "view"},
+    "payroll.payslip": {PAYROLL_CLERK: "view", ACCOUNTANT: "view", AUDITOR: "view"},
+    "payroll.paysliperror": {PAYROLL_CLERK: "view", AUDITOR: "view"},
+    "payroll.cheque": {PAYROLL_CLERK: "view", AUDITOR: "view"},
+    "payroll.bankfile": {PAYROLL_CLERK: "view", AUDITOR: "view"},
 }
 
 

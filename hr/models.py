@@ -33,6 +33,10 @@ class Department(TimeStampedModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["code"]
+        permissions = [
+            ("export_department", _("Can export departments from the admin")),
+            ("import_department", _("Can import departments into the admin")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="department_not_own_parent"
@@ -118,6 +122,12 @@ class Employee(TimeStampedModel):
         ordering = ["last_name", "first_name", "personnel_number"]
         permissions = [
             ("view_all_employees", _("Can see every employee, not only their own department")),
+            (
+                "view_employee_directory",
+                _("Can look up current employees' names, department and work contact"),
+            ),
+            ("export_employee", _("Can export employees from the admin")),
+            ("import_employee", _("Can import employees into the admin")),
         ]
         constraints = [
             models.CheckConstraint(

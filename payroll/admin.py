@@ -318,7 +318,13 @@ class TimeEntryAdmin(ReadOnlyAdmin):
     def department(self, obj: TimeEntry) -> str:
         return obj.employee.department.code
 
-    @admin.action(description=_("Export the selected hours as CSV (the import's columns)"))
+    def has_export_csv_permission(self, request) -> bool:
+        return request.user.has_perm("payroll.export_payroll_reports")
+
+    @admin.action(
+        description=_("Export the selected hours as CSV (the import's columns)"),
+        permissions=["export_csv"],
+    )
     def export_csv(self, request, queryset):
         rows = (
             queryset.order_by("date", "employee__personnel_number")

@@ -42,6 +42,10 @@ class Budget(TimeStampedModel):
         verbose_name = _("budget")
         verbose_name_plural = _("budgets")
         ordering = ["fiscal_year", "department", "account_group"]
+        permissions = [
+            ("export_budget", _("Can export budgets from the admin")),
+            ("import_budget", _("Can import budgets into the admin")),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_nonnegative"),
             # Exactly one of account and account group.

@@ -39,6 +39,10 @@ class Account(TimeStampedModel):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["number"]
+        permissions = [
+            ("export_account", _("Can export the chart of accounts from the admin")),
+            ("import_account", _("Can import accounts into the admin")),
+        ]
         indexes = [models.Index(fields=["group"], name="account_group_idx")]
 
     def __str__(self) -> str:

@@ -138,10 +138,13 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
 # --- Import and export (django-import-export) ---------------------------------------------------
-# Importing needs the model's add permission, exporting its view permission: an admin user
-# without them is refused (the default lets every admin user import and export every model).
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Importing and exporting each need their own permission, <app>.import_<model> and
+# <app>.export_<model> (Meta.permissions of the model), granted by the role map in
+# backoffice/roles.py only to the roles whose work needs them. Seeing a list is not leave to
+# take all of it away, and an import (which adds and overwrites rows by key) is more than
+# adding one row through a form. Without the setting every admin user could do both.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # --- Static files ------------------------------------------------------------------------------
