@@ -265,7 +265,10 @@ ROLES: dict[str, Role] = {
 # - Groups, logins' permissions, lockouts (axes) and notifications: superusers only.
 ADMIN_REACH: dict[str, dict[str, str]] = {
     "auth.group": {},
-    "auth.user": {HR_MANAGER: "view"},
+    "auth.user": {HR_MANAGER: "view +reset_second_factor"},
+    # Second-factor devices: superusers only (keys and codes hidden even from them).
+    "otp_static.staticdevice": {},
+    "otp_totp.totpdevice": {},
     "axes.accessattempt": {},
     "axes.accesslog": {},
     "axes.accessfailurelog": {},
