@@ -1,12 +1,12 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from backoffice.imports import ImportExportAdmin
 from hr.models import Department, Employee, Position
 from hr.resources import DepartmentResource, EmployeeResource
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
+class DepartmentAdmin(ImportExportAdmin):
     resource_classes = [DepartmentResource]
     list_display = ["code", "name", "parent", "head", "cost_center"]
     list_select_related = ["parent", "head"]
@@ -23,7 +23,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ImportExportModelAdmin):
+class EmployeeAdmin(ImportExportAdmin):
     resource_classes = [EmployeeResource]
     list_display = [
         "personnel_number",
