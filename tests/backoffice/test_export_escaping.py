@@ -154,9 +154,7 @@ def test_admin_exports_offer_only_csv(admin_client):
     ):
         response = admin_client.get(url)
         assert response.status_code == 200
-        assert [label for _v, label in response.context["form"].fields["format"].choices] == [
-            "csv"
-        ]
+        assert [label for _v, label in response.context["form"].fields["format"].choices] == ["csv"]
 
 
 def test_hours_csv_action_neutralises_formulas(admin_client):
