@@ -22,7 +22,12 @@ from django.test import Client
 from import_export.admin import ExportMixin, ImportMixin
 
 from backoffice import imports
-from backoffice.imports import ImportExportAdmin, ImportFileUnavailable, PrivateImportStorage
+from backoffice.imports import (
+    ImportExportAdmin,
+    ImportFileUnavailable,
+    PrivateImportStorage,
+    WholeFileModelResource,
+)
 from hr.models import Department
 from tests.hr.factories import UserFactory
 
@@ -314,7 +319,8 @@ def test_abandoned_uploads_are_removed_after_a_while(private_folder):
 
 def test_every_import_export_admin_uses_the_safe_base():
     """An admin that imports or exports through django-import-export but not through the
-    project's base would bring back the library's storage, formats and error page."""
+    project's base would bring back the library's storage, formats and error page; a resource
+    not derived from the project's base would export unescaped cells and half-write files."""
     ie_admins = [
         model_admin
         for model_admin in admin.site._registry.values()
@@ -327,3 +333,8 @@ def test_every_import_export_admin_uses_the_safe_base():
         "accounting.budget",
     }
     assert all(isinstance(a, ImportExportAdmin) for a in ie_admins)
+    assert all(
+        issubclass(resource, WholeFileModelResource)
+        for a in ie_admins
+        for resource in a.get_resource_classes(request=None)
+    )
