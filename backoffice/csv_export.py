@@ -13,17 +13,17 @@ Dialects:
 - ``excel-de``: what Excel in German opens with a double click: semicolon, decimal comma, and a
   UTF-8 byte order mark first (without it Excel reads the file as Windows-1252).
 
-Formula injection: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return as a formula (``=HYPERLINK(...)`` in a memo, ``+cmd|...`` in a name).
-Every text cell, the header included, that begins with one of these gets a leading apostrophe,
-which makes a spreadsheet show it as text. Numbers are exempt, deliberately: ``Decimal`` and
-``int`` values are rendered here, not taken from user input, so their text is only digits, a
-sign and a separator; a negative amount stays ``-12.50`` (a number a spreadsheet can add up),
-not ``'-12.50`` (text). A *string* that looks like a number (``"-5"``) is still text from
-somewhere else and is neutralised. Decimals are written as Python writes them (``1234.50``;
-amounts from the database always carry their two places), dates as ISO 8601 (``2026-03-15``),
-datetimes as ``2026-03-15 14:30:00``, ``None`` as an empty cell, anything else as its text
-(neutralised); floats are refused (money is Decimal).
+Formula injection: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab,
+a carriage return or a line feed as a formula (``=HYPERLINK(...)`` in a memo, ``+cmd|...`` in a
+name). Every text cell, the header included, that begins with one of these gets a leading
+apostrophe, which makes a spreadsheet show it as text. Numbers are exempt, deliberately:
+``Decimal`` and ``int`` values are rendered here, not taken from user input, so their text is
+only digits, a sign and a separator; a negative amount stays ``-12.50`` (a number a spreadsheet
+can add up), not ``'-12.50`` (text). A *string* that looks like a number (``"-5"``) is still
+text from somewhere else and is neutralised. Decimals are written as Python writes them
+(``1234.50``; amounts from the database always carry their two places), dates as ISO 8601
+(``2026-03-15``), datetimes as ``2026-03-15 14:30:00``, ``None`` as an empty cell, anything else
+as its text (neutralised); floats are refused (money is Decimal).
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The one rule for every CSV and spreadsheet the project writes: our reports (here) and the
+# admin's django-import-export exports (backoffice.imports.WholeFileModelResource).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 ROWS_PER_CHUNK = 1000
 BOM = "\ufeff"
 

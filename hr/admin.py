@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from import_export.admin import ImportExportModelAdmin
 
+from backoffice.imports import ImportExportAdmin
 from hr.models import Department, Employee, Position
 from hr.resources import DepartmentResource, EmployeeResource
 from hr.selectors import employee_visible_to
@@ -21,7 +21,7 @@ class DirectoryChangeList(ChangeList):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
+class DepartmentAdmin(ImportExportAdmin):
     resource_classes = [DepartmentResource]
     list_display = ["code", "name", "parent", "head", "cost_center"]
     list_select_related = ["parent", "head"]
@@ -38,7 +38,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ImportExportModelAdmin):
+class EmployeeAdmin(ImportExportAdmin):
     resource_classes = [EmployeeResource]
     list_display = [
         "personnel_number",

@@ -10,11 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.imports import upload_size_check
 from payroll.models import PayProfile
 from payroll.services.hours import cell_key
 from payroll.services.profiles import bank_details_clean, pay_terms_clean
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # Weeks and months in the URL stay within these years (and far from date's limits).
 MIN_YEAR, MAX_YEAR = 1900, 2999
 CELL_NAME = re.compile(r"^h-(\d{1,18})-(\d{4}-\d{2}-\d{2})$")
@@ -98,10 +98,7 @@ class HoursImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
+        upload_size_check(upload)  # IMPORT_MAX_UPLOAD_BYTES, as every import
         return upload
 
 

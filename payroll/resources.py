@@ -1,10 +1,11 @@
 """CSV reading of payroll records: column mapping only.
 
-Hours come in through ``hours_file_read`` (the columns below, checked cell by cell, every error
-naming its row and column) and are written by ``payroll.services.hours.hours_import``, which
-adds the rules a django-import-export ``ModelResource`` would bypass: paid periods locked,
-changed approvals reset, Working Hours Act warnings. The admin exports hours in the same
-columns through ``backoffice.csv_export`` (the shared export rules).
+Hours come in through ``hours_file_read`` (the columns below, read cell by cell, every error
+naming its row and column; a row with a bad cell is kept, so its other cells are checked too)
+and are written by ``payroll.services.hours.hours_import``, which adds the rules a
+django-import-export ``ModelResource`` would bypass: paid periods locked, changed approvals reset,
+Working Hours Act warnings. The admin exports hours in the same columns through
+``backoffice.csv_export`` (the shared export rules).
 """
 
 from __future__ import annotations
@@ -25,22 +26,42 @@ MAX_ROWS = 50_000
 
 @dataclass(frozen=True)
 class ImportRow:
-    """One row of an hours file, parsed."""
+    """One row of an hours file, parsed. A cell that could not be read is None (or "" for the
+    personnel number) and its column is in ``bad``; the file's errors name it. Such a row is
+    still checked for what it holds, so that one pass names every bad cell, and never
+    written."""
 
     row: int
     personnel_number: str
-    date: datetime.date
-    hours: Decimal
+    date: datetime.date | None
+    hours: Decimal | None
     start: datetime.time | None = None
     end: datetime.time | None = None
     times: bool = False
+    bad: frozenset[str] = frozenset()
+
+
+def row_error(row: int, column: str | None, message: str) -> tuple[int, int, str]:
+    """An error of an hours file as (row, column position, text); the text names the row
+    (the header is row 1) and the column. Sorted, these list a file's errors in reading
+    order."""
+    if column is None:
+        return row, -1, _("Row %(row)d: %(message)s") % {"row": row, "message": message}
+    position = HOURS_COLUMNS.index(column) if column in HOURS_COLUMNS else len(HOURS_COLUMNS)
+    text = _("Row %(row)d, column “%(column)s”: %(message)s") % {
+        "row": row,
+        "column": column,
+        "message": message,
+    }
+    return row, position, text
 
 
 @dataclass
 class HoursFile:
+    # Every row with data, also those with a cell that could not be read (see ImportRow).
     rows: list[ImportRow] = field(default_factory=list)
-    # (row number, message); the header is row 1.
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    # row_error triples; row 0 is the file as a whole.
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def parse_hours(value: str) -> Decimal:
@@ -77,25 +98,17 @@ def hours_file_read(content: bytes) -> HoursFile:
     result = HoursFile()
 
     def error(row: int, column: str | None, message: str) -> None:
-        if column is None:
-            text = _("Row %(row)d: %(message)s") % {"row": row, "message": message}
-        else:
-            text = _("Row %(row)d, column “%(column)s”: %(message)s") % {
-                "row": row,
-                "column": column,
-                "message": message,
-            }
-        result.errors.append((row, text))
+        result.errors.append(row_error(row, column, message))
 
     try:
         reader = csv_reader(content)
     except ValueError as exc:
-        result.errors.append((0, str(exc)))
+        result.errors.append((0, -1, str(exc)))
         return result
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        result.errors.append((0, _("The file is empty.")))
+        result.errors.append((0, -1, _("The file is empty.")))
         return result
     except csv.Error as exc:
         error(1, None, str(exc))
@@ -127,11 +140,11 @@ def hours_file_read(content: bytes) -> HoursFile:
             def cell(name: str, raw=raw) -> str:
                 return raw[index[name]].strip() if name in index else ""
 
-            ok = True
+            bad = set()
             number = cell("personnel_number")
             if not number:
                 error(row_number, "personnel_number", _("A personnel number is required."))
-                ok = False
+                bad.add("personnel_number")
             values = {}
             for column, parse in (
                 ("date", parse_date),
@@ -143,21 +156,20 @@ def hours_file_read(content: bytes) -> HoursFile:
                     values[column] = parse(cell(column))
                 except ValueError as exc:
                     error(row_number, column, str(exc))
-                    ok = False
-            if ok:
-                result.rows.append(
-                    ImportRow(
-                        row=row_number,
-                        personnel_number=number,
-                        date=values["date"],
-                        hours=values["hours"],
-                        start=values["start"],
-                        end=values["end"],
-                        times=with_times,
-                    )
+                    values[column] = None
+                    bad.add(column)
+            result.rows.append(
+                ImportRow(
+                    row=row_number,
+                    personnel_number=number,
+                    date=values["date"],
+                    hours=values["hours"],
+                    start=values["start"],
+                    end=values["end"],
+                    times=with_times,
+                    bad=frozenset(bad),
                 )
+            )
     except csv.Error as exc:
         error(row_number, None, str(exc))
-    if result.errors:
-        result.rows = []
     return result

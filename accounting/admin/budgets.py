@@ -4,10 +4,10 @@ commitments other apps report."""
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from accounting.models import Budget, BudgetMonth, Commitment
 from accounting.resources import BudgetResource
+from backoffice.imports import ImportExportAdmin
 
 
 class BudgetMonthInline(admin.TabularInline):
@@ -19,7 +19,7 @@ class BudgetMonthInline(admin.TabularInline):
 
 
 @admin.register(Budget)
-class BudgetAdmin(ImportExportModelAdmin):
+class BudgetAdmin(ImportExportAdmin):
     resource_classes = [BudgetResource]
     list_display = ["department", "fiscal_year", "account", "account_group", "amount", "policy"]
     list_select_related = ["department", "fiscal_year", "account"]

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from import_export.admin import ImportExportModelAdmin
 
 from accounting.admin.base import refusal
 from accounting.models import Account, FiscalYear, JournalEntry, JournalLine, Period
@@ -31,12 +30,13 @@ from accounting.services.ledger import (
     period_reopen,
 )
 from backoffice.admin_site import ReadOnlyInline
+from backoffice.imports import ImportExportAdmin
 
 MAX_ENTRY_FILE_BYTES = 20 * 1024 * 1024
 
 
 @admin.register(Account)
-class AccountAdmin(ImportExportModelAdmin):
+class AccountAdmin(ImportExportAdmin):
     resource_classes = [AccountResource]
     list_display = ["number", "name_de", "name_en", "type", "group", "is_bank", "active"]
     list_filter = ["type", "is_bank", "active", "group"]

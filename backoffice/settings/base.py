@@ -146,6 +146,18 @@ USE_THOUSAND_SEPARATOR = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Uploads wait for the admin's confirmation in a private folder under random names the server
+# issues and remembers in the user's session (backoffice.imports): the confirm form cannot name
+# another file. The library's default (the system temp folder, any name the form sends) is not
+# used.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "backoffice.imports.PrivateImportStorage"
+IMPORT_EXPORT_TMP_DIR = env.path("IMPORT_EXPORT_TMP_DIR", default=BASE_DIR / "var" / "imports")
+# The largest file the admin imports and the hours import take: 5 MB (bank statements have the
+# same limit in accounting.bank_formats).
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# Off: the library's escaping only strips a leading "=" (and turns numbers into text). Exports
+# go through the project's one rule instead (backoffice.imports.WholeFileModelResource).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -24,7 +24,7 @@ from hr.models import Department, Employee
 from hr.selectors import departments_headed_by
 from payroll import selectors
 from payroll.models import PayPeriod, PayrollRun, Payslip, TimeEntry
-from payroll.resources import hours_file_read
+from payroll.resources import hours_file_read, row_error
 from payroll.services.payday import payroll_settings
 
 MAX_HOURS = Decimal(24)
@@ -33,6 +33,7 @@ WEEK_LIMIT = Decimal(48)
 MIN_REST = datetime.timedelta(hours=11)
 HOURS_PLACES = Decimal("0.01")
 ONE_DAY = datetime.timedelta(days=1)
+ANY_DAY = datetime.date(2000, 1, 3)
 
 _UPSERT_FIELDS = [
     "hours",
@@ -108,11 +109,19 @@ def _span(day: datetime.date, start: datetime.time, end: datetime.time):
     return begin, finish
 
 
-def _cell_problems(employee: Employee, day: datetime.date, cell: Cell) -> list[tuple[str, str]]:
-    """What is wrong with one cell, as (column, message) pairs."""
+def _cell_problems(
+    employee: Employee | None, day: datetime.date | None, cell: Cell
+) -> list[tuple[str, str]]:
+    """What is wrong with one cell, as (column, message) pairs. Without the employee or the day
+    (an import row where they could not be read) the values alone are checked."""
     problems = []
-    if day < employee.hire_date or (
-        employee.termination_date is not None and day > employee.termination_date
+    if (
+        employee is not None
+        and day is not None
+        and (
+            day < employee.hire_date
+            or (employee.termination_date is not None and day > employee.termination_date)
+        )
     ):
         problems.append(("date", _("The employee is not employed on this day.")))
     if cell.hours is None:
@@ -127,7 +136,8 @@ def _cell_problems(employee: Employee, day: datetime.date, cell: Cell) -> list[t
         elif cell.end is None and cell.start is not None:
             problems.append(("end", _("Give an end time with the start time.")))
         elif cell.start is not None and cell.hours.is_finite():
-            begin, finish = _span(day, cell.start, cell.end)
+            # The span does not depend on the day (naive times); any day serves without one.
+            begin, finish = _span(day or ANY_DAY, cell.start, cell.end)
             span = Decimal(int((finish - begin).total_seconds())) / Decimal(3600)
             if cell.hours > span:
                 problems.append(("hours", _("More hours than between the start and the end time.")))
@@ -401,24 +411,18 @@ def time_entries_save(
     return plan.result
 
 
-def _row_error(row: int, column: str, message: str) -> tuple[int, str]:
-    return row, _("Row %(row)d, column “%(column)s”: %(message)s") % {
-        "row": row,
-        "column": column,
-        "message": message,
-    }
-
-
 @transaction.atomic
 def hours_import(*, file, user) -> HoursResult:
     """Import hours from a CSV file (``personnel_number;date;hours[;start;end]``, semicolon or
     comma separated, decimal comma or point, UTF-8 with or without BOM), for any department.
-    The whole file is checked first; every error names its row and column; on any error nothing
-    is written. Rows upsert like the grid: a changed approved entry needs approval again."""
+    The whole file is checked in one pass: every bad cell is an error naming its row and column
+    (a row with one bad cell is still checked for the others), in the order of the file; on any
+    error nothing is written. Rows upsert like the grid: a changed approved entry needs approval
+    again."""
     content = file.read() if hasattr(file, "read") else bytes(file)
     parsed = hours_file_read(content)
     errors = list(parsed.errors)
-    numbers = {r.personnel_number for r in parsed.rows}
+    numbers = {r.personnel_number for r in parsed.rows if "personnel_number" not in r.bad}
     employees_by_number = {
         e.personnel_number: e
         for e in Employee.objects.filter(personnel_number__in=numbers).only(
@@ -434,20 +438,28 @@ def hours_import(*, file, user) -> HoursResult:
     cells: dict[tuple[int, datetime.date], Cell] = {}
     row_of: dict[tuple[int, datetime.date], int] = {}
     for r in parsed.rows:
-        employee = employees_by_number.get(r.personnel_number)
-        if employee is None:
-            errors.append(
-                _row_error(
-                    r.row,
-                    "personnel_number",
-                    _("There is no employee “%(value)s”.") % {"value": r.personnel_number},
+        employee = None
+        if "personnel_number" not in r.bad:
+            employee = employees_by_number.get(r.personnel_number)
+            if employee is None:
+                errors.append(
+                    row_error(
+                        r.row,
+                        "personnel_number",
+                        _("There is no employee “%(value)s”.") % {"value": r.personnel_number},
+                    )
                 )
-            )
+        # A start or end that could not be read: the times are not checked against the hours.
+        times = r.times and not r.bad & {"start", "end"}
+        cell = Cell(hours=r.hours, start=r.start, end=r.end, times=times)
+        for column, message in _cell_problems(employee, r.date, cell):
+            errors.append(row_error(r.row, column, message))
+        if employee is None or r.bad:
             continue
         key = (employee.pk, r.date)
         if key in row_of:
             errors.append(
-                _row_error(
+                row_error(
                     r.row,
                     "date",
                     _("%(employee)s already has hours for this day in row %(first)d.")
@@ -455,13 +467,10 @@ def hours_import(*, file, user) -> HoursResult:
                 )
             )
             continue
-        cell = Cell(hours=r.hours, start=r.start, end=r.end, times=r.times)
-        for column, message in _cell_problems(employee, r.date, cell):
-            errors.append(_row_error(r.row, column, message))
         cells[key], row_of[key] = cell, r.row
 
     if not parsed.rows and not errors:
-        errors.append((0, _("The file has no rows to import.")))
+        errors.append((0, -1, _("The file has no rows to import.")))
     employees = {e.pk: e for e in employees_by_number.values()}
     existing: dict = {}
     if cells:
@@ -474,15 +483,15 @@ def hours_import(*, file, user) -> HoursResult:
                 cell, existing.get((employee_id, day))
             ):
                 errors.append(
-                    _row_error(
+                    row_error(
                         row_of[(employee_id, day)],
                         "date",
                         _("The pay period is paid; its hours are locked."),
                     )
                 )
     if errors:
-        errors.sort(key=lambda item: item[0])
-        raise ValidationError([message for _row, message in errors])
+        errors.sort(key=lambda item: item[:2])
+        raise ValidationError([message for _row, _column, message in errors])
 
     plan = _plan(cells, existing, user)
     _write(plan)

@@ -48,7 +48,7 @@ def test_excel_de_dialect_has_bom_semicolons_and_decimal_comma():
 
 
 @pytest.mark.parametrize(
-    "dangerous", ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    "dangerous", ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx"]
 )
 def test_formula_injection_is_neutralised_in_cells_and_headers(dangerous):
     """A text cell, header included, that a spreadsheet would run as a formula gets a leading

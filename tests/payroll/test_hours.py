@@ -363,7 +363,7 @@ def test_import_with_a_bad_row_writes_nothing_and_names_row_and_column(client, c
     errors = response.context["errors"]
     assert any(e.startswith("Row 3, column “hours”") for e in errors)
     assert any(e.startswith("Row 5, column “date”") for e in errors)
-    # Unknown personnel numbers are found once the file parses.
+    # An unknown personnel number alone.
     content = f"personnel_number;date;hours\n{number};02.03.2026;8\nP999999;04.03.2026;8\n"
     response = _upload(client, content.encode())
     assert not TimeEntry.objects.exists()
