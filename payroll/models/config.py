@@ -86,7 +86,7 @@ class CompanyAccountChange(PendingChange):
             ),
         ]
         permissions = [
-            ("approve_companyaccountchange", "Can approve changes of the company bank account")
+            ("approve_companyaccountchange", _("Can approve changes of the company bank account"))
         ]
 
     def __str__(self) -> str:

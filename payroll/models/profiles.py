@@ -128,7 +128,7 @@ class PayProfileChange(PendingChange):
                 condition=models.Q(status="approved"),
             ),
         ]
-        permissions = [("approve_payprofilechange", "Can approve changes of pay profiles")]
+        permissions = [("approve_payprofilechange", _("Can approve changes of pay profiles"))]
 
     def __str__(self) -> str:
         return f"{self.profile} ({self.get_status_display()})"
