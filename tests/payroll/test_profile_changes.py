@@ -728,3 +728,32 @@ def test_company_account_approve_action_outside_a_test_transaction(client, make_
     )
     assert response.status_code == 302
     assert PayrollSettings.objects.get().company_iban == NEW_IBAN
+
+
+# --- Query counts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [REQUESTS, "/admin/payroll/bankdetailschange/"])
+def test_request_lists_do_not_query_per_row(client, schedule, clerk, second_clerk, url):
+    """The requests list (and the history) cost as many queries with 12 rows as with 3."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow_to(n):
+        while PayProfileChange.objects.count() < n:
+            p = profile(schedule, salary="3000.00")
+            change = pay_profile_change_request(profile=p, user=clerk, iban=NEW_IBAN, bic="")
+            if PayProfileChange.objects.count() % 2:
+                pay_profile_change_approve(change=change, user=second_clerk)
+
+    def measure():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    client.force_login(second_clerk)
+    grow_to(3)
+    small = measure()
+    grow_to(12)
+    assert measure() == small
