@@ -109,7 +109,9 @@ _PAYROLL_READ = tuple(
         "payschedule",
         "payperiod",
         "payprofile",
+        "payprofilechange",
         "bankdetailschange",
+        "companyaccountchange",
         "deductionrule",
         "payrollsettings",
         "timeentry",
@@ -130,6 +132,10 @@ _PAYROLL_CLERK = (
     "payroll.run_payday",
     "payroll.approve_payrollrun",
     "payroll.export_payroll_reports",
+    # Four eyes: one clerk asks for a change of pay or bank details, another approves it
+    # (never their own request, never their own profile: the services refuse both).
+    "payroll.approve_payprofilechange",
+    "payroll.approve_companyaccountchange",
 )
 _HOURS_ENTRY = ("payroll.view_timeentry", "payroll.add_timeentry", "payroll.change_timeentry")
 
@@ -252,6 +258,8 @@ ROLES: dict[str, Role] = {
 # - Payroll clerk: keeps schedules, periods, deduction rules, settings and pay profiles (not
 #   their own: the four-eyes pay-profile changes); reads every employee (pay profiles pick them),
 #   departments and positions; exports only the hours it looks at (payroll reports are pages).
+#   Approves or refuses another clerk's request to change a pay profile or the company account
+#   (never their own request or profile) and withdraws their own.
 # - Accountant: keeps accounts, budgets and fiscal years, closes periods, reverses entries,
 #   approves payments (not their own); imports and exports accounts and budgets; reads the
 #   payroll runs and payslips it approves; departments only as budget targets.
@@ -318,7 +326,17 @@ ADMIN_REACH: dict[str, dict[str, str]] = {
     # Add only while there is no settings row yet (one row of settings).
     "payroll.payrollsettings": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
     "payroll.deductionrule": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    # Change: not their own profile (read-only there). Sensitive fields become a request.
     "payroll.payprofile": {PAYROLL_CLERK: "view add change", AUDITOR: "view"},
+    # Requests: a second clerk approves or refuses; the requester may withdraw their own.
+    "payroll.payprofilechange": {
+        PAYROLL_CLERK: "view +approve_changes +refuse_changes +withdraw_changes",
+        AUDITOR: "view",
+    },
+    "payroll.companyaccountchange": {
+        PAYROLL_CLERK: "view +approve_changes +refuse_changes +withdraw_changes",
+        AUDITOR: "view",
+    },
     "payroll.bankdetailschange": {PAYROLL_CLERK: "view", AUDITOR: "view"},
     "payroll.timeentry": {PAYROLL_CLERK: "view +export_csv", AUDITOR: "view +export_csv"},
     "payroll.payrollrun": {PAYROLL_CLERK: "view", ACCOUNTANT: "view", AUDITOR: "view"},

@@ -2,42 +2,118 @@
 read-only (payday is driven from the dashboard; a paid run never changes).
 
 Payroll clerks manage schedules, periods, pay profiles, deduction rules and the settings here.
-Bank details of a pay profile change only through ``pay_profile_update``, which records every
-change with who made it and when.
+What decides where pay goes and how much (a profile's bank details, pay and exemption; the
+company's paying account) is saved as a request that a second person approves in the lists of
+requests (``PayProfileChange``, ``CompanyAccountChange``); nobody edits their own profile.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import ClassVar
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from backoffice.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from backoffice.csv_export import csv_response
-from payroll.forms import PayProfileAdminForm
+from hr.models import Employee
+from payroll.forms import PayProfileAdminForm, PayrollSettingsAdminForm, RefusalForm
 from payroll.models import (
     BankDetailsChange,
     BankFile,
     Cheque,
+    CompanyAccountChange,
     DeductionRule,
     PayPeriod,
     PayProfile,
+    PayProfileChange,
     PayrollRun,
     PayrollSettings,
     PaySchedule,
     Payslip,
     PayslipError,
     PayslipLine,
+    PendingChange,
     TimeEntry,
 )
+from payroll.models.config import COMPANY_ACCOUNT_FIELDS
+from payroll.models.profiles import SENSITIVE_FIELDS
 from payroll.resources import HOURS_COLUMNS
-from payroll.services.profiles import pay_profile_create, pay_profile_update
+from payroll.selectors import change_rows
+from payroll.services.approvals import user_name, when
+from payroll.services.company_account import (
+    company_account_change_approve,
+    company_account_change_pending,
+    company_account_change_refuse,
+    company_account_change_request,
+    company_account_change_withdraw,
+)
+from payroll.services.profiles import (
+    field_labels,
+    pay_profile_change_approve,
+    pay_profile_change_pending,
+    pay_profile_change_refuse,
+    pay_profile_change_withdraw,
+    pay_profile_create,
+    pay_profile_save,
+    profile_is_own,
+)
 
 NOT_CERTIFIED = _(
     "Deduction rules are configurable approximations (percentages or fixed amounts, employee "
     "and employer shares, ceilings). They are not a certified German payroll: check rates and "
     "ceilings against the current law before relying on them."
 )
+
+
+def _changes_html(change: PendingChange):
+    """A request's fields as "field: old → new" lines."""
+    return format_html_join(
+        mark_safe("<br>"),
+        "{}: {} → {}",
+        ((row["field"], row["old"], row["new"]) for row in change_rows(change)),
+    )
+
+
+class _ServiceRefusal(Exception):
+    """A service refused a save: carried out of the admin's transaction (which rolls back)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(_refusal(error))
+
+
+class _RefusesWithServices:
+    """Changeform saves call services (``_service``); a refusal they raise (a rule, not bad
+    input: the form checks that) is an error message on the same page, never a 500. The
+    admin's transaction around the save rolls back whatever was written before the refusal."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefusal as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @staticmethod
+    def _service(function, **kwargs):
+        try:
+            return function(**kwargs)
+        except (ValidationError, PermissionDenied) as exc:
+            raise _ServiceRefusal(exc) from exc
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or str(_("You may not do this."))
 
 
 # --- Schedules, periods, settings, rules ---------------------------------------------------------
@@ -73,8 +149,12 @@ class PayPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayrollSettings)
-class PayrollSettingsAdmin(admin.ModelAdmin):
-    """One row of settings: it can be changed, not added twice or deleted."""
+class PayrollSettingsAdmin(_RefusesWithServices, admin.ModelAdmin):
+    """One row of settings: it can be changed, not added twice or deleted. A new paying
+    account (company name, IBAN, BIC) is saved as a request that a second person approves;
+    until then payday pays from the approved one."""
+
+    form = PayrollSettingsAdminForm
 
     list_display = [
         "__str__",
@@ -114,14 +194,62 @@ class PayrollSettingsAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Paying company"), {"fields": ["company_name", "company_iban", "company_bic"]}),
+        (
+            _("Paying company"),
+            {
+                "fields": ["company_name", "company_iban", "company_bic", "company_pending"],
+                "description": _(
+                    "A new paying account takes effect when a second person approves it."
+                ),
+            },
+        ),
     ]
 
+    @admin.display(description=_("waiting for approval"))
+    def company_pending(self, obj=None):
+        change = company_account_change_pending()
+        if change is None:
+            return _("Nothing waits.")
+        return format_html(
+            '<div data-testid="pending-change">{}<br>{}<br><a href="{}">{}</a></div>',
+            _("Asked for by %(user)s on %(when)s:")
+            % {"user": user_name(change.requested_by), "when": when(change.requested_at)},
+            _changes_html(change),
+            reverse("admin:payroll_companyaccountchange_changelist") + "?status__exact=pending",
+            _("Approve or refuse"),
+        )
+
     def get_readonly_fields(self, request, obj=None):
+        readonly = ["company_pending"]
         # The four-eyes rule is not the payroll clerks' to switch off: only a superuser may.
-        if request.user.is_superuser:
-            return ()
-        return ("second_approver_required",)
+        if not request.user.is_superuser:
+            readonly.append("second_approver_required")
+        # One request at a time: while one waits, the account shows as approved.
+        if company_account_change_pending() is not None:
+            readonly += list(COMPANY_ACCOUNT_FIELDS)
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        """The other settings at once; the paying account as a request for approval."""
+        saved = PayrollSettings.objects.filter(pk=obj.pk).first() if change else None
+        wanted = {}
+        for name in COMPANY_ACCOUNT_FIELDS:
+            if name in form.cleaned_data:
+                wanted[name] = form.cleaned_data[name]
+            # Only an approved request changes the account.
+            default = PayrollSettings._meta.get_field(name).get_default()
+            setattr(obj, name, getattr(saved, name) if saved else default)
+        super().save_model(request, obj, form, change)
+        if wanted and any(getattr(obj, n) != v for n, v in wanted.items()):
+            self._service(company_account_change_request, user=request.user, **wanted)
+            self.message_user(
+                request,
+                _(
+                    "The new paying account waits for a second person's approval; until "
+                    "then payday pays from the approved one."
+                ),
+                messages.WARNING,
+            )
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not PayrollSettings.objects.exists()
@@ -186,19 +314,57 @@ class DeductionRuleAdmin(admin.ModelAdmin):
 # --- Pay profiles and bank details --------------------------------------------------------------
 
 
+class PayProfileChangeInline(ReadOnlyInline):
+    """Every request for the profile and its decision: who asked, who approved or refused."""
+
+    model = PayProfileChange
+    fields = [
+        "requested_at",
+        "requested_by",
+        "kind",
+        "what",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+    ordering = ["-requested_at", "-id"]
+    verbose_name_plural = _("requests and decisions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by", "decided_by")
+
+    @admin.display(description=_("change"))
+    def what(self, obj: PayProfileChange):
+        return _changes_html(obj)
+
+
 class BankDetailsChangeInline(ReadOnlyInline):
     model = BankDetailsChange
-    fields = ["changed_at", "changed_by", "old_iban", "new_iban", "old_bic", "new_bic"]
+    fields = [
+        "changed_at",
+        "requested_by",
+        "changed_by",
+        "old_iban",
+        "new_iban",
+        "old_bic",
+        "new_bic",
+    ]
     readonly_fields = fields
     ordering = ["-changed_at", "-id"]
     verbose_name_plural = _("bank details history")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
+        return super().get_queryset(request).select_related("changed_by", "requested_by")
 
 
 @admin.register(PayProfile)
-class PayProfileAdmin(admin.ModelAdmin):
+class PayProfileAdmin(_RefusesWithServices, admin.ModelAdmin):
+    """Schedule and church tax change at once; what decides where pay goes and how much
+    (``SENSITIVE_FIELDS``) is saved as a request that a second person approves. One's own
+    profile is read-only."""
+
     form = PayProfileAdminForm
     list_display = [
         "employee",
@@ -208,6 +374,7 @@ class PayProfileAdmin(admin.ModelAdmin):
         "monthly_salary",
         "pay_method",
         "iban",
+        "approved",
     ]
     list_select_related = ["employee__department", "schedule"]
     list_filter = ["pay_method", "schedule", "church_member", "employee__department"]
@@ -218,7 +385,7 @@ class PayProfileAdmin(admin.ModelAdmin):
         "iban",
     ]
     autocomplete_fields = ["employee"]
-    inlines = [BankDetailsChangeInline]
+    inlines = [PayProfileChangeInline, BankDetailsChangeInline]
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
@@ -232,45 +399,291 @@ class PayProfileAdmin(admin.ModelAdmin):
             {
                 "fields": ["iban", "bic", "account_holder"],
                 "description": _(
-                    "Every change of IBAN or BIC is kept with who changed it and when."
+                    "A change of bank details, pay or the exemption from deductions takes "
+                    "effect when a second person approves it; every change of IBAN or BIC is "
+                    "kept with who asked, who approved and when."
                 ),
             },
         ),
         (_("Deductions"), {"fields": ["church_member", "deductions_exempt"]}),
     ]
 
+    def get_queryset(self, request):
+        # The list's joins too: the changelist skips list_select_related once any is set.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("employee__department", "schedule", "approved_by")
+        )
+
     @admin.display(description=_("department"), ordering="employee__department__code")
     def department(self, obj: PayProfile) -> str:
         return obj.employee.department.code
 
+    @admin.display(description=_("approved"), boolean=True, ordering="approved_at")
+    def approved(self, obj: PayProfile) -> bool:
+        return obj.is_approved
+
+    @admin.display(description=_("approval"))
+    def approval(self, obj: PayProfile) -> str:
+        if not obj.is_approved:
+            return _("Not approved yet: not paid until a second person approves it.")
+        if obj.approved_by_id is None:
+            return _("Approved (before four-eyes approval was introduced).")
+        return _("Approved by %(user)s on %(when)s.") % {
+            "user": user_name(obj.approved_by),
+            "when": when(obj.approved_at),
+        }
+
+    @admin.display(description=_("waiting for approval"))
+    def pending_change(self, obj: PayProfile):
+        change = pay_profile_change_pending(profile=obj)
+        if change is None:
+            return _("Nothing waits.")
+        return format_html(
+            '<div data-testid="pending-change">{}<br>{}<br><a href="{}">{}</a></div>',
+            _("Asked for by %(user)s on %(when)s%(self_service)s:")
+            % {
+                "user": user_name(change.requested_by),
+                "when": when(change.requested_at),
+                "self_service": _(" (by the employee)") if change.via_self_service else "",
+            },
+            _changes_html(change),
+            reverse("admin:payroll_payprofilechange_changelist")
+            + f"?profile__exact={obj.pk}&status__exact=pending",
+            _("Approve or refuse"),
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [(_("Approval"), {"fields": ["approval", "pending_change"]}), *fieldsets]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["employee"] if obj is not None else []
+        if obj is None:
+            return []
+        readonly = ["employee", "approval", "pending_change"]
+        # While a change waits, the fields it may cover stay as approved (one at a time).
+        if pay_profile_change_pending(profile=obj) is not None:
+            readonly += list(SENSITIVE_FIELDS)
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "employee":
+            # Nobody creates their own pay profile (the service refuses it too).
+            kwargs["queryset"] = Employee.objects.filter(pay_profile__isnull=True).exclude(
+                user=request.user
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and profile_is_own(profile=obj, user=request.user):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def save_model(self, request, obj, form, change):
-        """Through the services: the bank details history is always kept."""
+        """Through the services: sensitive fields become a request for approval."""
         data = form.cleaned_data
+        # Read-only fields (a change waits) are not in the form: they keep their values.
         fields = {
-            "schedule": data["schedule"],
-            "hourly_rate": data.get("hourly_rate"),
-            "monthly_salary": data.get("monthly_salary"),
-            "pay_method": data["pay_method"],
-            "iban": data.get("iban", ""),
-            "bic": data.get("bic", ""),
-            "account_holder": data.get("account_holder", ""),
-            "church_member": data.get("church_member", False),
-            "deductions_exempt": data.get("deductions_exempt", False),
+            name: data[name] if name in data else getattr(obj, name) for name in SENSITIVE_FIELDS
         }
         if change:
-            saved = pay_profile_update(profile=obj, user=request.user, **fields)
+            current = PayProfile.objects.get(pk=obj.pk)
+            request_made = self._service(
+                pay_profile_save,
+                profile=current,
+                user=request.user,
+                schedule=data["schedule"],
+                church_member=data.get("church_member", False),
+                **fields,
+            )
+            if request_made is not None:
+                self.message_user(
+                    request,
+                    _(
+                        "The change of %(fields)s waits for a second person's approval; "
+                        "until then the profile keeps its values and payday pays those."
+                    )
+                    % {"fields": field_labels(request_made.changes)},
+                    messages.WARNING,
+                )
+            saved = current
         else:
-            saved = pay_profile_create(employee=data["employee"], user=request.user, **fields)
+            saved = self._service(
+                pay_profile_create,
+                employee=data["employee"],
+                user=request.user,
+                schedule=data["schedule"],
+                church_member=data.get("church_member", False),
+                **fields,
+            )
+            self.message_user(
+                request,
+                _(
+                    "The new pay profile waits for a second person's approval; it is not paid "
+                    "until then."
+                ),
+                messages.WARNING,
+            )
         # The admin logs and redirects with the object it was given.
         obj.pk = saved.pk
         obj._state.adding = False
         obj.refresh_from_db()
+
+
+class _DecisionAdmin(ReadOnlyAdmin):
+    """Requests for a change that a second person approves or refuses (with a reason), or
+    the requester withdraws. Each action calls the service per row; a refusal by the service is
+    a message naming the row."""
+
+    approve_permission = ""
+    withdraw_permission = ""
+    services: ClassVar[dict] = {}
+    actions = ["approve_changes", "refuse_changes", "withdraw_changes"]
+    list_filter = ["status"]
+    date_hierarchy = "requested_at"
+    ordering = ["-requested_at", "-id"]
+
+    @admin.display(description=_("change"))
+    def what(self, obj):
+        return _changes_html(obj)
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm(self.approve_permission)
+
+    def has_withdraw_permission(self, request) -> bool:
+        return request.user.has_perm(self.withdraw_permission)
+
+    def _each(self, request, queryset, action: str, done_text, **kwargs) -> None:
+        service = self.services[action]
+        done = 0
+        for change in queryset.order_by("requested_at", "id"):
+            try:
+                service(change=change, user=request.user, **kwargs)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request,
+                    _("%(change)s: %(reason)s") % {"change": change, "reason": _refusal(exc)},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_text % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected changes"), permissions=["approve"])
+    def approve_changes(self, request, queryset):
+        self._each(request, queryset, "approve", _("Changes approved: %(count)d."))
+
+    @admin.action(description=_("Refuse the selected changes…"), permissions=["approve"])
+    def refuse_changes(self, request, queryset):
+        """Asks for the reason first (the requester is told), then refuses each."""
+        form = RefusalForm(request.POST if "refuse" in request.POST else None)
+        if form.is_valid():
+            self._each(
+                request,
+                queryset,
+                "refuse",
+                _("Changes refused: %(count)d."),
+                note=form.cleaned_data["note"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Refuse the selected changes"),
+            "form": form,
+            "changes": list(queryset.order_by("requested_at", "id")[:100]),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action": "refuse_changes",
+        }
+        return TemplateResponse(request, "admin/payroll/refuse_changes.html", context)
+
+    @admin.action(
+        description=_("Withdraw the selected changes (your own)"), permissions=["withdraw"]
+    )
+    def withdraw_changes(self, request, queryset):
+        self._each(request, queryset, "withdraw", _("Changes withdrawn: %(count)d."))
+
+
+@admin.register(PayProfileChange)
+class PayProfileChangeAdmin(_DecisionAdmin):
+    approve_permission = "payroll.approve_payprofilechange"
+    withdraw_permission = "payroll.change_payprofile"
+    services = {
+        "approve": pay_profile_change_approve,
+        "refuse": pay_profile_change_refuse,
+        "withdraw": pay_profile_change_withdraw,
+    }
+    list_display = [
+        "requested_at",
+        "profile",
+        "kind",
+        "what",
+        "requested_by",
+        "via_self_service",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+    list_display_links = ["requested_at"]
+    list_select_related = ["profile__employee", "requested_by", "decided_by"]
+    list_filter = ["status", "kind", "via_self_service"]
+    search_fields = [
+        "profile__employee__personnel_number",
+        "profile__employee__last_name",
+        "profile__employee__first_name",
+    ]
+    fields = [
+        "profile",
+        "kind",
+        "what",
+        "requested_by",
+        "requested_at",
+        "via_self_service",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+    list_per_page = 50
+
+
+@admin.register(CompanyAccountChange)
+class CompanyAccountChangeAdmin(_DecisionAdmin):
+    approve_permission = "payroll.approve_companyaccountchange"
+    withdraw_permission = "payroll.change_payrollsettings"
+    services = {
+        "approve": company_account_change_approve,
+        "refuse": company_account_change_refuse,
+        "withdraw": company_account_change_withdraw,
+    }
+    list_display = [
+        "requested_at",
+        "what",
+        "requested_by",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+    list_display_links = ["requested_at"]
+    list_select_related = ["requested_by", "decided_by"]
+    fields = [
+        "what",
+        "requested_by",
+        "requested_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
 
 
 @admin.register(BankDetailsChange)
@@ -278,6 +691,7 @@ class BankDetailsChangeAdmin(ReadOnlyAdmin):
     list_display = [
         "changed_at",
         "profile",
+        "requested_by",
         "changed_by",
         "old_iban",
         "new_iban",
@@ -285,7 +699,7 @@ class BankDetailsChangeAdmin(ReadOnlyAdmin):
         "new_bic",
     ]
     list_display_links = ["changed_at"]
-    list_select_related = ["profile__employee", "changed_by"]
+    list_select_related = ["profile__employee", "changed_by", "requested_by"]
     list_filter = ["changed_at"]
     search_fields = [
         "profile__employee__personnel_number",
@@ -294,7 +708,17 @@ class BankDetailsChangeAdmin(ReadOnlyAdmin):
         "new_iban",
     ]
     date_hierarchy = "changed_at"
-    fields = ["profile", "changed_at", "changed_by", "old_iban", "new_iban", "old_bic", "new_bic"]
+    fields = [
+        "profile",
+        "changed_at",
+        "requested_by",
+        "changed_by",
+        "change_request",
+        "old_iban",
+        "new_iban",
+        "old_bic",
+        "new_bic",
+    ]
 
 
 # --- Hours ---------------------------------------------------------------------------------------

@@ -121,6 +121,7 @@ def _seed_profiles(*, schedule: PaySchedule, clerk) -> int:
     if not employees:
         return 0
     profiles = []
+    now = timezone.now()
     for employee in employees:
         rnd = random.Random(f"payroll-demo-{employee.personnel_number}")
         hourly = employee.employment_type == Employee.EmploymentType.HOURLY
@@ -141,6 +142,8 @@ def _seed_profiles(*, schedule: PaySchedule, clerk) -> int:
                 bic=iban.bic.compact if iban and iban.bic else "",
                 account_holder=employee.full_name[:70],
                 church_member=rnd.random() < 0.4,
+                # Seeded as approved: the demo starts from profiles payroll agreed on.
+                approved_at=now,
             )
         )
     PayProfile.objects.bulk_create(profiles, batch_size=2000)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.imports import upload_size_check
-from payroll.models import PayProfile
+from payroll.models import PayProfile, PayrollSettings
 from payroll.services.hours import cell_key
 from payroll.services.profiles import bank_details_clean, pay_terms_clean
 
@@ -127,25 +127,91 @@ class PayProfileAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        try:
-            pay_terms_clean(
-                hourly_rate=data.get("hourly_rate"), monthly_salary=data.get("monthly_salary")
-            )
-        except ValidationError as exc:
-            self._add_service_errors(exc)
-        try:
-            bank = bank_details_clean(
-                iban=data.get("iban"),
-                bic=data.get("bic"),
-                account_holder=data.get("account_holder"),
-                pay_method=data.get("pay_method") or "",
-            )
-        except ValidationError as exc:
-            self._add_service_errors(exc)
-        else:
-            data.update(iban=bank.iban, bic=bank.bic, account_holder=bank.account_holder)
+        # While a change waits, the fields it covers are read-only and not in the form.
+        if {"hourly_rate", "monthly_salary"} <= set(self.fields):
+            try:
+                pay_terms_clean(
+                    hourly_rate=data.get("hourly_rate"), monthly_salary=data.get("monthly_salary")
+                )
+            except ValidationError as exc:
+                self._add_service_errors(exc)
+        if {"iban", "bic", "account_holder", "pay_method"} <= set(self.fields):
+            try:
+                bank = bank_details_clean(
+                    iban=data.get("iban"),
+                    bic=data.get("bic"),
+                    account_holder=data.get("account_holder"),
+                    pay_method=data.get("pay_method") or "",
+                )
+            except ValidationError as exc:
+                self._add_service_errors(exc)
+            else:
+                data.update(iban=bank.iban, bic=bank.bic, account_holder=bank.account_holder)
         return data
 
     def _add_service_errors(self, exc: ValidationError) -> None:
         for name, messages in exc.message_dict.items():
             self.add_error(name if name in self.fields else None, messages)
+
+
+class PayrollSettingsAdminForm(forms.ModelForm):
+    """The payroll settings. The paying account is checked like any bank details; saving a new
+    one asks for a second person's approval (``company_account_change_request``)."""
+
+    class Meta:
+        model = PayrollSettings
+        fields = [
+            "minimum_wage",
+            "overtime_weekly_threshold",
+            "overtime_premium",
+            "second_approver_required",
+            "large_change_percent",
+            "wage_expense_account",
+            "salary_expense_account",
+            "net_pay_account",
+            "bank_account",
+            "company_name",
+            "company_iban",
+            "company_bic",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if {"company_iban", "company_bic", "company_name"} <= set(self.fields):
+            try:
+                bank = bank_details_clean(
+                    iban=data.get("company_iban"),
+                    bic=data.get("company_bic"),
+                    account_holder=data.get("company_name"),
+                    pay_method=PayProfile.PayMethod.DIRECT_DEPOSIT,
+                )
+            except ValidationError as exc:
+                names = {"iban": "company_iban", "bic": "company_bic"}
+                for name, messages in exc.message_dict.items():
+                    self.add_error(names.get(name, "company_name"), messages)
+            else:
+                data.update(company_iban=bank.iban, company_bic=bank.bic)
+        return data
+
+
+class BankDetailsRequestForm(forms.Form):
+    """Staff asking for new bank details of their own; payroll approves them."""
+
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    bic = forms.CharField(
+        label=_("BIC"),
+        max_length=15,
+        required=False,
+        help_text=_("Left empty, it is taken from the IBAN's bank where that is known."),
+    )
+    account_holder = forms.CharField(label=_("Account holder"), max_length=70)
+
+
+class RefusalForm(forms.Form):
+    """Why a requested change is refused (the requester is told)."""
+
+    note = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+    )

@@ -72,6 +72,16 @@ def register() -> None:
     )
     register_home_link(
         HomeLink(
+            key="payroll.my_bank_details",
+            title=_("My bank details"),
+            description=_("Where your pay goes, and a request for new bank details."),
+            url_name="payroll:my_bank_details",
+            visible=_has_employee_record,
+            order=47,
+        )
+    )
+    register_home_link(
+        HomeLink(
             key="payroll.reports",
             title=_("Payroll reports"),
             description=_("Payroll register and year-to-date totals, in the browser and as CSV."),

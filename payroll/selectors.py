@@ -11,10 +11,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from backoffice.money import format_money
 from hr.models import Department, Employee
 from hr.selectors import departments_headed_by
-from payroll.models import PayProfile, PayrollRun, Payslip, TimeEntry
+from payroll.models import (
+    PayProfile,
+    PayProfileChange,
+    PayrollRun,
+    PayrollSettings,
+    Payslip,
+    PendingChange,
+    TimeEntry,
+)
 
 # --- Hours ---------------------------------------------------------------------------------------
 
@@ -133,3 +143,97 @@ def my_hours(*, user, start: datetime.date, end: datetime.date) -> QuerySet[Time
     if not getattr(user, "is_authenticated", False):
         return TimeEntry.objects.none()
     return TimeEntry.objects.filter(employee__user=user, date__range=(start, end)).order_by("date")
+
+
+# --- Pay profiles: four eyes ---------------------------------------------------------------------
+
+
+def approved_profiles() -> QuerySet[PayProfile]:
+    """Pay profiles a second person approved: the only ones payday may pay. A new profile
+    stays out until its "create" request is approved."""
+    return PayProfile.objects.filter(approved_at__isnull=False)
+
+
+def profile_changes_approved_since(*, employee_ids: Iterable[int], since) -> set[int]:
+    """The employees among ``employee_ids`` whose pay profile had a change (or its creation)
+    approved after ``since``: a run calculated before that used values that no longer hold.
+    One query."""
+    ids = list(employee_ids)
+    if not ids or since is None:
+        return set()
+    return set(
+        PayProfileChange.objects.filter(
+            profile__employee_id__in=ids,
+            status=PayProfileChange.Status.APPROVED,
+            decided_at__gt=since,
+        )
+        .values_list("profile__employee_id", flat=True)
+        .distinct()
+    )
+
+
+def pay_profile_changes_pending() -> QuerySet[PayProfileChange]:
+    """Requests waiting for a second person, oldest first."""
+    return (
+        PayProfileChange.objects.filter(status=PayProfileChange.Status.PENDING)
+        .select_related("profile__employee", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def iban_masked(iban: str) -> str:
+    """``•••• •••• •••• •••• ••30 00``: only the last four characters show."""
+    if not iban:
+        return ""
+    masked = "•" * max(0, len(iban) - 4) + iban[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+
+
+def _display(model, name: str, value, *, mask: bool) -> str:
+    if value is None or value == "":
+        return "—"
+    field = model._meta.get_field(name)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if name in ("monthly_salary", "hourly_rate"):
+        return format_money(field.to_python(value))
+    if mask and name in ("iban", "company_iban"):
+        return iban_masked(value)
+    return str(value)
+
+
+def change_rows(change: PendingChange, *, mask: bool = False) -> list[dict]:
+    """A request as rows of field label, old value and new value, for people to read. IBANs
+    masked but for their last four characters when ``mask``."""
+    model = PayrollSettings if change._meta.model_name == "companyaccountchange" else PayProfile
+    return [
+        {
+            "field": str(model._meta.get_field(name).verbose_name),
+            "old": _display(model, name, change.previous.get(name), mask=mask),
+            "new": _display(model, name, value, mask=mask),
+        }
+        for name, value in change.changes.items()
+    ]
+
+
+def my_pay_profile(*, user) -> PayProfile | None:
+    """The user's own pay profile, if they have one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return PayProfile.objects.filter(employee__user=user).select_related("employee").first()
+
+
+def my_bank_detail_requests(*, profile: PayProfile, limit: int = 10) -> list[PayProfileChange]:
+    """The latest requests of the profile that touched bank details, newest first."""
+    return list(
+        PayProfileChange.objects.filter(profile=profile)
+        .filter(
+            Q(changes__has_key="iban")
+            | Q(changes__has_key="bic")
+            | Q(changes__has_key="account_holder")
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_at", "-id")[:limit]
+    )

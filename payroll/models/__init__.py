@@ -1,8 +1,9 @@
 """Payroll models, split by sub-domain."""
 
-from payroll.models.config import DeductionRule, PayrollSettings
+from payroll.models.approvals import PendingChange
+from payroll.models.config import CompanyAccountChange, DeductionRule, PayrollSettings
 from payroll.models.hours import TimeEntry
-from payroll.models.profiles import BankDetailsChange, PayProfile
+from payroll.models.profiles import BankDetailsChange, PayProfile, PayProfileChange
 from payroll.models.runs import (
     BankFile,
     Cheque,
@@ -20,9 +21,11 @@ __all__ = [
     "BankFile",
     "Cheque",
     "ChequeSequence",
+    "CompanyAccountChange",
     "DeductionRule",
     "PayPeriod",
     "PayProfile",
+    "PayProfileChange",
     "PaySchedule",
     "PayrollChunk",
     "PayrollRun",
@@ -30,5 +33,6 @@ __all__ = [
     "Payslip",
     "PayslipError",
     "PayslipLine",
+    "PendingChange",
     "TimeEntry",
 ]

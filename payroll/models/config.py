@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
 from backoffice.money import money_field, rate_field
+from payroll.models.approvals import PendingChange
+
+# The account direct deposits are paid from: changed only by a second person's approval.
+COMPANY_ACCOUNT_FIELDS = ("company_name", "company_iban", "company_bic")
 
 
 class PayrollSettings(TimeStampedModel):
@@ -51,6 +55,8 @@ class PayrollSettings(TimeStampedModel):
         null=True,
         blank=True,
     )
+    # The paying account (COMPANY_ACCOUNT_FIELDS) holds approved values only; a change waits
+    # as a CompanyAccountChange until a second person approves it.
     company_name = models.CharField(_("company name"), max_length=70, default="Backoffice GmbH")
     company_iban = models.CharField(_("company IBAN"), max_length=34, blank=True)
     company_bic = models.CharField(_("company BIC"), max_length=11, blank=True)
@@ -61,6 +67,30 @@ class PayrollSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(_("Payroll settings"))
+
+
+class CompanyAccountChange(PendingChange):
+    """A requested change of the company's paying account (name, IBAN, BIC) in the payroll
+    settings; at most one waits at a time."""
+
+    class Meta(PendingChange.Meta):
+        verbose_name = _("company account change")
+        verbose_name_plural = _("company account changes")
+        constraints = [
+            *PendingChange.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="pending"),
+                name="companyaccountchange_one_pending",
+                violation_error_message=_("A change of the company account is waiting already."),
+            ),
+        ]
+        permissions = [
+            ("approve_companyaccountchange", _("Can approve changes of the company bank account"))
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Company account')} ({self.get_status_display()})"
 
 
 class DeductionRule(TimeStampedModel):

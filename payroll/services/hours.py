@@ -155,11 +155,29 @@ class _Plan:
     final: dict[tuple[int, datetime.date], tuple] = field(default_factory=dict)
 
 
+def _refuse_own_hours(cells: dict, existing: dict, user) -> None:
+    """Nobody enters or changes their own hours (grid or import): another clerk does, and the
+    head approves them. Unchanged cells of one's own row are no change and pass."""
+    own = Employee.objects.filter(user_id=getattr(user, "pk", None)).values_list("pk", flat=True)
+    own_ids = set(own) if user is not None else set()
+    errors = {
+        cell_key(employee_id, day): [
+            _("%(day)s: these are your own hours; another clerk enters them.")
+            % {"day": day_label(day)}
+        ]
+        for (employee_id, day), cell in sorted(cells.items())
+        if employee_id in own_ids and _changes(cell, existing.get((employee_id, day)))
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _plan(
     cells: dict[tuple[int, datetime.date], Cell],
     existing: dict[tuple[int, datetime.date], TimeEntry],
     user,
 ) -> _Plan:
+    _refuse_own_hours(cells, existing, user)
     plan = _Plan()
     for key, entry in existing.items():
         plan.final[key] = (entry.hours, entry.start_time, entry.end_time)

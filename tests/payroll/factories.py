@@ -1,6 +1,8 @@
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounting.models import Account
 from accounting.services import fiscal_year_open
 from payroll.models import DeductionRule, PayProfile, PaySchedule, TimeEntry
@@ -73,7 +75,10 @@ def period_for(schedule, day=datetime.date(2026, 3, 1)):
 
 
 def profile(schedule, *, employee=None, hourly_rate=None, salary=None, iban_index=0, **kw):
+    """A pay profile as payroll approved it (background for tests; the four-eyes flow itself
+    goes through payroll.services.profiles)."""
     employee = employee or EmployeeFactory(employment_type="hourly" if hourly_rate else "salaried")
+    kw.setdefault("approved_at", timezone.now())
     return PayProfile.objects.create(
         employee=employee,
         schedule=schedule,

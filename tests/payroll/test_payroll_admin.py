@@ -1,4 +1,5 @@
-"""The payroll admin: pay profiles save through the services (bank details history kept), the
+"""The payroll admin: pay profiles save through the services (sensitive fields as requests for
+a second person's approval, bank details history kept), the
 deduction rules say they are configurable and not a certified payroll, and runs, payslips,
 cheques and bank files are read-only."""
 
@@ -15,6 +16,7 @@ from payroll.models import (
     BankDetailsChange,
     DeductionRule,
     PayProfile,
+    PayProfileChange,
     PayrollChunk,
     PayrollRun,
     PayrollSettings,
@@ -47,6 +49,19 @@ def clerk(make_user, client):
     return user
 
 
+# The management forms of the profile's read-only inlines (requests, bank details history).
+INLINES = {
+    f"{prefix}-{name}": value
+    for prefix in ("change_requests", "bank_changes")
+    for name, value in (
+        ("TOTAL_FORMS", "0"),
+        ("INITIAL_FORMS", "0"),
+        ("MIN_NUM_FORMS", "0"),
+        ("MAX_NUM_FORMS", "1000"),
+    )
+}
+
+
 def _profile_form(p: PayProfile, **changes) -> dict:
     data = {
         "schedule": p.schedule_id,
@@ -56,10 +71,7 @@ def _profile_form(p: PayProfile, **changes) -> dict:
         "iban": p.iban,
         "bic": p.bic,
         "account_holder": p.account_holder,
-        "bank_changes-TOTAL_FORMS": "0",
-        "bank_changes-INITIAL_FORMS": "0",
-        "bank_changes-MIN_NUM_FORMS": "0",
-        "bank_changes-MAX_NUM_FORMS": "1000",
+        **INLINES,
     }
     data.update(changes)
     return data
@@ -89,33 +101,54 @@ def _paid_run(schedule, employees):
     return run
 
 
-def test_changing_the_iban_in_the_admin_keeps_the_history(client, clerk, schedule):
-    """A payroll clerk changes an IBAN in the admin: the change is recorded with who made it;
-    the history shows read-only on the profile."""
+def test_changing_the_iban_in_the_admin_waits_for_a_second_person(
+    client, clerk, schedule, make_user
+):
+    """A payroll clerk changes an IBAN in the admin: the profile keeps the old IBAN and shows
+    the waiting request; a second clerk approves it in the list of requests, and then the
+    IBAN changes and the history names who asked and who approved."""
     p = profile(schedule, salary="4000.00", iban_index=0)
     url = f"/admin/payroll/payprofile/{p.pk}/change/"
     response = client.post(url, _profile_form(p, iban="de02 1203 0000 0000 2020 51", bic=""))
     assert response.status_code == 302, response.context["adminform"].form.errors
     p.refresh_from_db()
+    assert p.iban == VALID_IBANS[0]
+    assert not BankDetailsChange.objects.exists()
+    request = PayProfileChange.objects.get(profile=p, status="pending")
+    assert request.requested_by == clerk
+    assert request.changes == {"iban": "DE02120300000000202051", "bic": "BYLADEM1001"}
+    page = client.get(url)
+    assert "waits for a second person" in page.content.decode()
+    pending = page.content.decode().split('data-testid="pending-change"')[1]
+    assert "DE02120300000000202051" in pending and VALID_IBANS[0] in pending
+
+    second = make_user(roles.PAYROLL_CLERK)
+    client.force_login(second)
+    response = client.post(
+        "/admin/payroll/payprofilechange/",
+        {"action": "approve_changes", "_selected_action": [request.pk], "index": 0},
+        follow=True,
+    )
+    assert "Changes approved: 1." in response.content.decode()
+    p.refresh_from_db()
     assert (p.iban, p.bic) == ("DE02120300000000202051", "BYLADEM1001")
     change = BankDetailsChange.objects.get(profile=p)
-    assert (change.old_iban, change.new_iban, change.changed_by) == (
-        VALID_IBANS[0],
-        "DE02120300000000202051",
-        clerk,
-    )
+    assert (change.old_iban, change.new_iban) == (VALID_IBANS[0], "DE02120300000000202051")
+    assert (change.requested_by, change.changed_by) == (clerk, second)
     page = client.get(url)
-    assert b"DE02120300000000202051" in page.content
     assert b"bank details history" in page.content.lower()
+    assert b"requests and decisions" in page.content.lower()
 
 
-def test_saving_a_profile_unchanged_records_no_bank_change(client, clerk, schedule):
+def test_a_salary_change_in_the_admin_waits_and_records_no_bank_change(client, clerk, schedule):
     p = profile(schedule, salary="4000.00", iban_index=0, bic="COBADEFFXXX")
     url = f"/admin/payroll/payprofile/{p.pk}/change/"
-    response = client.post(url, _profile_form(p, monthly_salary="4100.00"))
-    assert response.status_code == 302
+    response = client.post(url, _profile_form(p, monthly_salary="4100.00"), follow=True)
+    assert response.status_code == 200
+    assert "The change of monthly salary waits for a second person" in response.content.decode()
     p.refresh_from_db()
-    assert p.monthly_salary == Decimal("4100.00")
+    assert p.monthly_salary == Decimal("4000.00")
+    assert PayProfileChange.objects.get(profile=p).changes == {"monthly_salary": "4100.00"}
     assert not BankDetailsChange.objects.exists()
 
 
@@ -144,16 +177,16 @@ def test_adding_a_profile_in_the_admin_goes_through_the_service(client, clerk, s
         "iban": VALID_IBANS[1],
         "bic": "",
         "account_holder": "",
-        "bank_changes-TOTAL_FORMS": "0",
-        "bank_changes-INITIAL_FORMS": "0",
-        "bank_changes-MIN_NUM_FORMS": "0",
-        "bank_changes-MAX_NUM_FORMS": "1000",
+        **INLINES,
     }
     response = client.post("/admin/payroll/payprofile/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     created = PayProfile.objects.get(employee=employee)
     assert created.hourly_rate == Decimal("17.50")
-    assert created.bank_changes.get().changed_by == clerk
+    # Not paid until a second person approves it; the history starts then.
+    assert not created.is_approved
+    assert created.change_requests.get().kind == "create"
+    assert not created.bank_changes.exists()
 
 
 def test_deduction_rules_say_they_are_not_a_certified_payroll(client, clerk, schedule):
