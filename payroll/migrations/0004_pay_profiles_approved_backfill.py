@@ -12,7 +12,7 @@ def approve_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payroll", "0005_pay_profile_changes"),
+        ("payroll", "0003_pay_profile_changes"),
     ]
 
     operations = [
