@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.test import Client
 
 from accounting.models import Account, Budget
 from accounting.resources import AccountResource, BudgetResource
@@ -22,6 +21,7 @@ from hr.models import Department
 from hr.resources import DepartmentResource, EmployeeResource
 from payroll.models import TimeEntry
 from tests.accounting.factories import open_year
+from tests.backoffice.clients import TwoFactorClient as Client
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

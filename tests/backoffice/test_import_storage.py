@@ -18,7 +18,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from import_export.admin import ExportMixin, ImportMixin
 
 from backoffice import imports
@@ -29,6 +28,7 @@ from backoffice.imports import (
     WholeFileModelResource,
 )
 from hr.models import Department
+from tests.backoffice.clients import TwoFactorClient as Client
 from tests.hr.factories import UserFactory
 
 IMPORT_URL = "/admin/hr/department/import/"
