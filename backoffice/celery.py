@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
         "task": "accounting.tasks.audit_run",
         "schedule": crontab(hour=2, minute=30),
     },
+    "payroll-payday-watchdog": {
+        "task": "payroll.tasks.payday_watchdog",
+        "schedule": crontab(minute="*"),
+    },
     "backoffice-send-pending-notification-mail": {
         "task": "backoffice.tasks.notification_mail_send_pending",
         "schedule": crontab(minute="*/10"),

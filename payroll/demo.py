@@ -32,6 +32,7 @@ from payroll.services.payday import (
     payday_run_approve,
     payday_run_calculate,
     payday_run_pay,
+    payday_run_resume,
     payroll_chunk_calculate,
     payroll_settings,
 )
@@ -237,21 +238,25 @@ def _pay_month(*, period, clerk, accountant) -> str | None:
     TimeEntry.objects.filter(
         date__range=(period.start, period.end), status=TimeEntry.Status.ENTERED
     ).update(status=TimeEntry.Status.APPROVED, approved_at=timezone.now())
-    if run is None or run.status != PayrollRun.Status.APPROVED:
-        # payday_run_calculate queues one Celery task per chunk with transaction.on_commit. The
-        # seeder runs in one transaction, so those tasks would only start after it commits
-        # (and only if a worker runs). Instead the seeder calculates each pending chunk here,
-        # through the same service the task calls; the tasks queued at commit then find their
-        # chunks done and change nothing (they are idempotent). No eager-mode switch needed.
+    # payday_run_calculate queues one Celery task per chunk with transaction.on_commit. The
+    # seeder runs in one transaction, so those tasks would only start after it commits (and
+    # only if a worker runs). Instead the seeder calculates each pending chunk here, through
+    # the same service the task calls; the tasks queued at commit then find their chunks done
+    # and change nothing (they are idempotent). No eager-mode switch needed.
+    if run is None or run.status == PayrollRun.Status.DRAFT:
         run = payday_run_calculate(period=period, user=clerk)
+    elif run.status in (PayrollRun.Status.CALCULATING, PayrollRun.Status.FAILED):
+        run = payday_run_resume(run=run, user=clerk)
+    if run.status == PayrollRun.Status.CALCULATING:
         for chunk_id in run.chunks.exclude(status=PayrollChunk.Status.DONE).values_list(
             "pk", flat=True
         ):
             payroll_chunk_calculate(chunk_id=chunk_id)
         run.refresh_from_db()
-        if run.status != PayrollRun.Status.CALCULATED:
-            return f"{period}: {run.get_status_display()} {run.error}".strip()
-        payday_run_approve(run=run, user=accountant)
+    if run.status == PayrollRun.Status.CALCULATED:
+        run = payday_run_approve(run=run, user=accountant)
+    if run.status != PayrollRun.Status.APPROVED:
+        return f"{period}: {run.get_status_display()} {run.error}".strip()
     payday_run_pay(run=run, user=clerk)
     return None
 

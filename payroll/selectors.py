@@ -158,8 +158,11 @@ def profile_changes_approved_since(*, employee_ids: Iterable[int], since) -> set
     """The employees among ``employee_ids`` whose pay profile had a change (or its creation)
     approved after ``since``: a run calculated before that used values that no longer hold.
     One query."""
-    ids = list(employee_ids)
-    if not ids or since is None:
+    if since is None:
+        return set()
+    # A queryset stays a subquery (no list of ten thousand ids); other iterables are listed.
+    ids = employee_ids if isinstance(employee_ids, QuerySet) else list(employee_ids)
+    if not isinstance(ids, QuerySet) and not ids:
         return set()
     return set(
         PayProfileChange.objects.filter(

@@ -11,12 +11,26 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="payroll.tasks.payroll_chunk_calculate", acks_late=True)
 def payroll_chunk_calculate(chunk_id: int) -> int:
+    """One chunk of a run. A failed attempt (a soft time limit, a lock wait that timed out, a
+    crash) is recorded on a fresh connection and the chunk is delivered again, a few times;
+    then the run fails and the clerk is told. A worker killed outright redelivers the message
+    (acks_late, reject on worker lost); a message lost for good is the watchdog's."""
     try:
         return payday.payroll_chunk_calculate(chunk_id=chunk_id)
-    except Exception as exc:
+    except Exception as exc:  # SoftTimeLimitExceeded included
         logger.exception("payroll chunk %s failed", chunk_id)
-        payday.payroll_chunk_failed(chunk_id=chunk_id, error=f"{type(exc).__name__}: {exc}")
+        # The interrupted connection may be unusable: record the failure on a fresh one.
+        payday.connection_discard()
+        error = f"{type(exc).__name__}: {exc}".strip()
+        if payday.payroll_chunk_attempt_failed(chunk_id=chunk_id, error=error):
+            payday.payroll_chunk_deliver_again(chunk_id=chunk_id)
         return 0
+
+
+@shared_task(name="payroll.tasks.payday_watchdog")
+def payday_watchdog() -> dict:
+    """Celery beat: resume (once) or fail runs on which nothing moved; tell the clerk."""
+    return payday.payday_watchdog()
 
 
 @shared_task(name="payroll.tasks.payday_after_pay")

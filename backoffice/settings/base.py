@@ -223,6 +223,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
+# --- Payday -------------------------------------------------------------------------------------
+# A chunk task's time limits (they travel in each message), how long it waits for a row lock
+# before it gives up and is tried again, and how often it is tried before the run fails.
+PAYROLL_CHUNK_SOFT_TIME_LIMIT = env.int("PAYROLL_CHUNK_SOFT_TIME_LIMIT", default=240)
+PAYROLL_CHUNK_TIME_LIMIT = env.int("PAYROLL_CHUNK_TIME_LIMIT", default=300)
+PAYROLL_CHUNK_LOCK_TIMEOUT = env.int("PAYROLL_CHUNK_LOCK_TIMEOUT", default=60)
+PAYROLL_CHUNK_MAX_ATTEMPTS = env.int("PAYROLL_CHUNK_MAX_ATTEMPTS", default=3)
+PAYROLL_CHUNK_RETRY_SECONDS = env.int("PAYROLL_CHUNK_RETRY_SECONDS", default=5)
+# The progress page says so when nothing moved for this long; the beat watchdog resumes a run
+# (once) after PAYROLL_STALL_MINUTES without progress and fails it if nothing moves after that.
+PAYROLL_PROGRESS_QUIET_SECONDS = env.int("PAYROLL_PROGRESS_QUIET_SECONDS", default=60)
+PAYROLL_STALL_MINUTES = env.int("PAYROLL_STALL_MINUTES", default=10)
+
 # --- Logging -----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

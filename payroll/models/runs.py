@@ -44,6 +44,10 @@ class PayrollRun(TimeStampedModel):
         verbose_name=_("calculated by"),
     )
     calculation_started_at = models.DateTimeField(null=True, blank=True)
+    # Off-cycle runs pay only the employees they name; a regular run pays its schedule.
+    employee_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # When the watchdog last resumed the run because nothing moved (once per stall).
+    watchdog_resumed_at = models.DateTimeField(null=True, blank=True)
     calculated_at = models.DateTimeField(_("calculated at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +108,8 @@ class PayrollChunk(models.Model):
     status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When the chunk's payslips were committed: the run's progress, read by the watchdog.
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -119,6 +125,19 @@ class Payslip(models.Model):
         PayrollRun, on_delete=models.PROTECT, related_name="payslips", verbose_name=_("run")
     )
     chunk = models.ForeignKey(PayrollChunk, on_delete=models.PROTECT, related_name="payslips")
+    # The run's period, kept on the payslip so the database can refuse a second payslip that
+    # pays the same employee's period (a regular and an off-cycle run, or two of anything).
+    period = models.ForeignKey(
+        "payroll.PayPeriod",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pay period"),
+    )
+    pays_period = models.BooleanField(
+        _("pays the period"),
+        default=True,
+        help_text=_("The period's salary or hours; false for a one-off payment only."),
+    )
     employee = models.ForeignKey(
         "hr.Employee",
         on_delete=models.PROTECT,
@@ -152,6 +171,12 @@ class Payslip(models.Model):
         ordering = ["run", "employee_id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "employee"], name="payslip_one_per_employee"),
+            models.UniqueConstraint(
+                fields=["period", "employee"],
+                condition=models.Q(pays_period=True),
+                name="payslip_period_paid_once",
+                violation_error_message=_("This employee's period is already in another run."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(net=models.F("gross") - models.F("deductions")),
                 name="payslip_net_is_gross_less_deductions",

@@ -1,7 +1,10 @@
 """Payday: calculate in chunks through Celery, approve by a second person, pay once.
 
-draft -> calculating -> calculated -> approved -> paid; a failed chunk marks the run failed
-and Calculate again resumes the chunks that are not done.
+draft -> calculating -> calculated -> approved -> paid. A chunk that fails is delivered again
+a few times; after that it fails the run, and "Resume calculation" queues what is not done. A
+beat watchdog resumes runs on which nothing moved, once, and fails them (telling the clerk) if
+nothing moves after that either. A second start of a run is refused; "Calculate again" on a
+calculated run replaces its payslips on purpose.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -26,14 +30,8 @@ from accounting.models import Account
 from accounting.services import Line, PostingRefused, journal_entry_post
 from backoffice.money import ZERO
 from backoffice.services import notify
+from hr.models import Employee
 from payroll import sepa
-from payroll.calculation import (
-    CalculationError,
-    EmployeeInput,
-    PeriodInput,
-    RuleSpec,
-    calculate,
-)
 from payroll.models import (
     BankFile,
     Cheque,
@@ -49,6 +47,8 @@ from payroll.models import (
     PayslipLine,
     TimeEntry,
 )
+from payroll.selectors import approved_profiles, profile_changes_approved_since
+from payroll.services.chunks import chunk_payslips_write
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
@@ -76,11 +76,11 @@ def payroll_settings() -> PayrollSettings:
 
 
 def eligible_employee_ids(*, period: PayPeriod) -> list[int]:
-    """Employees on the period's schedule who were employed during the period."""
+    """Employees on the period's schedule, with an approved pay profile, who were employed
+    during the period."""
     return list(
-        PayProfile.objects.filter(
-            schedule_id=period.schedule_id, employee__hire_date__lte=period.end
-        )
+        approved_profiles()
+        .filter(schedule_id=period.schedule_id, employee__hire_date__lte=period.end)
         .filter(
             Q(employee__termination_date__isnull=True)
             | Q(employee__termination_date__gte=period.start)
@@ -90,32 +90,135 @@ def eligible_employee_ids(*, period: PayPeriod) -> list[int]:
     )
 
 
-def _queue(chunk_ids: list[int]) -> None:
+def _run_employee_ids(run: PayrollRun) -> list[int]:
+    """Whom a run pays: an off-cycle run the employees it names; a regular run everyone
+    eligible whose period no other run pays already (a late hire paid off-cycle, say)."""
+    if run.kind == PayrollRun.Kind.OFF_CYCLE:
+        return sorted(run.employee_ids)
+    paid_elsewhere = set(
+        Payslip.objects.filter(period_id=run.period_id, pays_period=True)
+        .exclude(run_id=run.pk)
+        .values_list("employee_id", flat=True)
+    )
+    return [i for i in eligible_employee_ids(period=run.period) if i not in paid_elsewhere]
+
+
+def _chunk_send(chunk_id: int, *, countdown: int | None = None) -> None:
+    """One chunk task, with the time limits of the settings (they travel in the message)."""
     from payroll.tasks import payroll_chunk_calculate
 
+    payroll_chunk_calculate.apply_async(
+        (chunk_id,),
+        countdown=countdown,
+        soft_time_limit=django_settings.PAYROLL_CHUNK_SOFT_TIME_LIMIT,
+        time_limit=django_settings.PAYROLL_CHUNK_TIME_LIMIT,
+    )
+
+
+def _queue(chunk_ids: list[int]) -> None:
     def send():
         for chunk_id in chunk_ids:
-            payroll_chunk_calculate.delay(chunk_id)
+            _chunk_send(chunk_id)
 
     transaction.on_commit(send)
 
 
-def payday_run_calculate(
-    *, period: PayPeriod, user, kind: str = PayrollRun.Kind.REGULAR
-) -> PayrollRun:
-    """Start (or resume) the calculation. A second click, or two at once, never duplicates:
-    the run is unique per (period, kind) and chunk tasks skip chunks that are done.
-    A fresh start is refused while something blocks (unapproved hours, missing bank details,
-    nobody to pay), before anything is written."""
-    existing = PayrollRun.objects.filter(period=period, kind=kind).only("status").first()
-    fresh = existing is None or existing.status in (
-        PayrollRun.Status.DRAFT,
-        PayrollRun.Status.CALCULATED,
+def _run_locked(pk: int) -> PayrollRun:
+    """The run under a row lock that does not block chunks writing payslips, which hold a key
+    share lock on the run through their foreign key (FOR NO KEY UPDATE)."""
+    return (
+        PayrollRun.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("period")
+        .get(pk=pk)
     )
-    if fresh:
-        blocks = [i["text"] for i in payday_readiness(period=period) if i["level"] == "block"]
-        if blocks:
-            raise PaydayRefused(blocks)
+
+
+def _already(run: PayrollRun) -> PaydayRefused:
+    return PaydayRefused(
+        _(
+            "%(period)s already has a %(kind)s run (no. %(run)d, %(status)s). Open it to go on; "
+            "to replace its payslips, use “Calculate again” on that run."
+        )
+        % {
+            "period": str(run.period),
+            "kind": run.get_kind_display().lower(),
+            "run": run.pk,
+            "status": run.get_status_display().lower(),
+        }
+    )
+
+
+def _refuse_if_blocked(*, period: PayPeriod, employee_ids: list[int] | None = None) -> None:
+    blocks = [
+        i["text"]
+        for i in payday_readiness(period=period, employee_ids=employee_ids)
+        if i["level"] == "block"
+    ]
+    if blocks:
+        raise PaydayRefused(blocks)
+
+
+def _offcycle_employees_check(*, period: PayPeriod, employee_ids: list[int]) -> None:
+    """An off-cycle run names its employees; each must be on the period's schedule and
+    employed in it, and no run may pay their period already."""
+    if not employee_ids:
+        raise PaydayRefused(
+            _("An off-cycle run pays only the employees it names: name at least one.")
+        )
+    eligible = set(eligible_employee_ids(period=period))
+    strangers = [i for i in employee_ids if i not in eligible]
+    if strangers:
+        names = ", ".join(
+            Employee.objects.filter(pk__in=strangers)
+            .order_by("pk")
+            .values_list("personnel_number", flat=True)
+        ) or ", ".join(str(i) for i in strangers)
+        raise PaydayRefused(
+            _(
+                "Not on this schedule with an approved pay profile, or not employed in "
+                "%(period)s: %(employees)s."
+            )
+            % {"period": str(period), "employees": names}
+        )
+    paid = (
+        Payslip.objects.filter(period=period, pays_period=True, employee_id__in=employee_ids)
+        .select_related("employee", "run")
+        .order_by("employee__personnel_number")
+    )
+    taken = [f"{s.employee.full_name} ({s.run.get_kind_display()} no. {s.run_id})" for s in paid]
+    if taken:
+        raise PaydayRefused(
+            _(
+                "An off-cycle run never pays again what another run pays: %(period)s of "
+                "%(employees)s is already in a run."
+            )
+            % {"period": str(period), "employees": "; ".join(taken)}
+        )
+
+
+def payday_run_calculate(
+    *,
+    period: PayPeriod,
+    user,
+    kind: str = PayrollRun.Kind.REGULAR,
+    employee_ids: list[int] | None = None,
+) -> PayrollRun:
+    """Start the calculation of a period's run. A run is unique per (period, kind); a second
+    start of a run that exists is refused with a message naming it (resume, or calculate
+    again on purpose, on the run itself). Refused too while something blocks (unapproved
+    hours, missing bank details, nobody to pay), before anything is written. An off-cycle run
+    pays only the employees it names, and never a period another run pays."""
+    named = sorted({int(i) for i in employee_ids or []})
+    if kind == PayrollRun.Kind.REGULAR and named:
+        raise PaydayRefused(_("A regular run pays its whole schedule; it names no employees."))
+    existing = PayrollRun.objects.filter(period=period, kind=kind).select_related("period").first()
+    if existing is not None and existing.status != PayrollRun.Status.DRAFT:
+        raise _already(existing)
+    if kind == PayrollRun.Kind.OFF_CYCLE:
+        _offcycle_employees_check(period=period, employee_ids=named)
+        _refuse_if_blocked(period=period, employee_ids=named)
+    else:
+        _refuse_if_blocked(period=period)
     try:
         with transaction.atomic():
             run, _created = PayrollRun.objects.get_or_create(period=period, kind=kind)
@@ -123,256 +226,219 @@ def payday_run_calculate(
         run = PayrollRun.objects.get(period=period, kind=kind)
 
     with transaction.atomic():
-        run = PayrollRun.objects.select_for_update().get(pk=run.pk)
-        if run.status in (PayrollRun.Status.APPROVED, PayrollRun.Status.PAID):
-            raise PaydayRefused(
-                _("This run is %(status)s; it cannot be calculated again.")
-                % {"status": run.get_status_display()}
-            )
-        if run.status in (PayrollRun.Status.CALCULATING, PayrollRun.Status.FAILED):
-            # Resume: whatever is not done is queued again (a crashed worker's chunk too).
-            run.chunks.filter(status=PayrollChunk.Status.FAILED).update(
-                status=PayrollChunk.Status.PENDING, error=""
-            )
-            pending = list(
-                run.chunks.exclude(status=PayrollChunk.Status.DONE).values_list("pk", flat=True)
-            )
-        else:
-            # draft, or calculated again after hours changed: start from scratch.
-            PayslipLine.objects.filter(payslip__run=run).delete()
-            Payslip.objects.filter(run=run).delete()
-            PayslipError.objects.filter(run=run).delete()
-            run.chunks.all().delete()
-            ids = eligible_employee_ids(period=period)
-            chunks = PayrollChunk.objects.bulk_create(
-                [
-                    PayrollChunk(run=run, index=i, employee_ids=ids[start : start + CHUNK_SIZE])
-                    for i, start in enumerate(range(0, len(ids), CHUNK_SIZE))
-                ]
-            )
-            pending = [c.pk for c in chunks]
-            run.expected_count = len(ids)
-            run.calculation_started_at = timezone.now()
-        run.status = PayrollRun.Status.CALCULATING
-        run.error = ""
-        run.calculated_by = user
-        run.save(
-            update_fields=[
-                "status", "error", "calculated_by", "expected_count",
-                "calculation_started_at", "updated_at",
-            ]
-        )  # fmt: skip
-        if not pending:
-            _run_finish_if_done(run.pk)
-        _queue(pending)
+        run = _run_locked(run.pk)
+        if run.status != PayrollRun.Status.DRAFT:
+            # Two starts at once: the other one won.
+            raise _already(run)
+        run.employee_ids = named
+        _start_fresh(run, user)
     run.refresh_from_db()
     return run
 
 
-def _rules() -> list[RuleSpec]:
-    return [
-        RuleSpec(
-            id=r.id,
-            code=r.code,
-            name=r.name,
-            kind=r.kind,
-            employee_rate=r.employee_rate,
-            employer_rate=r.employer_rate,
-            employee_amount=r.employee_amount,
-            employer_amount=r.employer_amount,
-            monthly_ceiling=r.monthly_ceiling,
-            annual_ceiling=r.annual_ceiling,
-            base_rule_id=r.base_rule_id,
-            applies_to=r.applies_to,
-            liability_account_id=r.liability_account_id,
-            employer_expense_account_id=r.employer_expense_account_id,
-        )  # fmt: skip
-        for r in DeductionRule.objects.filter(active=True).order_by("order", "code")
-    ]
+def payday_run_recalculate(*, run: PayrollRun, user) -> PayrollRun:
+    """Calculate a calculated (or failed) run again from scratch, on purpose: its payslips and
+    errors are replaced. The page asks for confirmation first."""
+    with transaction.atomic():
+        run = _run_locked(run.pk)
+        if run.status not in (PayrollRun.Status.CALCULATED, PayrollRun.Status.FAILED):
+            raise PaydayRefused(
+                _("Only a calculated or failed run can be calculated again; this one is %(s)s.")
+                % {"s": run.get_status_display().lower()}
+            )
+        _refuse_if_blocked(
+            period=run.period,
+            employee_ids=run.employee_ids if run.kind == PayrollRun.Kind.OFF_CYCLE else None,
+        )
+        _start_fresh(run, user)
+    run.refresh_from_db()
+    return run
 
 
-def _inputs(employee_ids: list[int], period: PayPeriod, rules: list[RuleSpec]) -> list:
-    profiles = list(
-        PayProfile.objects.filter(employee_id__in=employee_ids)
-        .select_related("employee")
-        .order_by("employee_id")
+def payday_run_resume(*, run: PayrollRun, user=None, by_watchdog: bool = False) -> PayrollRun:
+    """Queue again whatever is not done of a calculating or failed run (a crashed worker's
+    chunk, a lost message); a chunk done already is never calculated twice."""
+    with transaction.atomic():
+        run = _run_locked(run.pk)
+        if run.status not in (PayrollRun.Status.CALCULATING, PayrollRun.Status.FAILED):
+            raise PaydayRefused(
+                _("Only a calculating or failed run can be resumed; this one is %(s)s.")
+                % {"s": run.get_status_display().lower()}
+            )
+        run.chunks.filter(status=PayrollChunk.Status.FAILED).update(
+            status=PayrollChunk.Status.PENDING, error="", attempts=0
+        )
+        pending = list(
+            run.chunks.exclude(status=PayrollChunk.Status.DONE).values_list("pk", flat=True)
+        )
+        run.status = PayrollRun.Status.CALCULATING
+        run.error = ""
+        fields = ["status", "error", "updated_at"]
+        if by_watchdog:
+            run.watchdog_resumed_at = timezone.now()
+            fields.append("watchdog_resumed_at")
+        else:
+            run.watchdog_resumed_at = None
+            fields.append("watchdog_resumed_at")
+            if user is not None:
+                run.calculated_by = user
+                fields.append("calculated_by")
+        run.save(update_fields=fields)
+        _queue(pending)
+    if not pending:
+        _run_finish_if_done(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _start_fresh(run: PayrollRun, user) -> None:
+    """Inside the caller's transaction, with the run locked: drop whatever an earlier
+    calculation left and queue the chunks."""
+    PayslipLine.objects.filter(payslip__run=run).delete()
+    Payslip.objects.filter(run=run).delete()
+    PayslipError.objects.filter(run=run).delete()
+    run.chunks.all().delete()
+    ids = _run_employee_ids(run)
+    chunks = PayrollChunk.objects.bulk_create(
+        [
+            PayrollChunk(run=run, index=i, employee_ids=ids[start : start + CHUNK_SIZE])
+            for i, start in enumerate(range(0, len(ids), CHUNK_SIZE))
+        ]
     )
-    weekly: dict[int, dict] = defaultdict(dict)
-    weekly_before: dict[int, dict] = defaultdict(dict)
-    week_start = period.start - datetime.timedelta(days=period.start.weekday())
-    for employee_id, year, week, before, inside in (
-        TimeEntry.objects.filter(
-            employee_id__in=employee_ids,
-            date__range=(week_start, period.end),
-            status=TimeEntry.Status.APPROVED,
-        )
-        .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
-        .values("employee_id", "y", "w")
-        .annotate(
-            before=Sum("hours", filter=Q(date__lt=period.start), default=ZERO),
-            inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
-        )
-        .values_list("employee_id", "y", "w", "before", "inside")
-    ):
-        if inside:
-            weekly[employee_id][(year, week)] = inside
-            if before:
-                weekly_before[employee_id][(year, week)] = before
-    annual = [r for r in rules if r.annual_ceiling is not None]
-    ytd: dict[int, Decimal] = {}
-    if annual:
-        ytd = dict(
-            Payslip.objects.filter(
-                employee_id__in=employee_ids,
-                run__status=PayrollRun.Status.PAID,
-                run__period__payday__year=period.payday.year,
-                run__period__payday__lt=period.payday,
-            )
-            .values("employee_id")
-            .annotate(g=Sum("gross"))
-            .values_list("employee_id", "g")
-        )
-    inputs = []
-    for p in profiles:
-        e = p.employee
-        inputs.append(
-            (
-                p,
-                EmployeeInput(
-                    employee_id=e.pk,
-                    department_id=e.department_id,
-                    hire_date=e.hire_date,
-                    termination_date=e.termination_date,
-                    hourly_rate=p.hourly_rate,
-                    monthly_salary=p.monthly_salary if p.hourly_rate is None else None,
-                    church_member=p.church_member,
-                    deductions_exempt=p.deductions_exempt,
-                    weekly_hours=weekly.get(e.pk, {}),
-                    weekly_hours_before=weekly_before.get(e.pk, {}),
-                    ytd_bases={r.id: min(r.annual_ceiling, ytd.get(e.pk, ZERO)) for r in annual},
-                ),
-            )
-        )
-    return inputs
+    run.expected_count = len(ids)
+    run.calculation_started_at = timezone.now()
+    run.calculated_at = None
+    run.status = PayrollRun.Status.CALCULATING
+    run.error = ""
+    run.calculated_by = user
+    run.watchdog_resumed_at = None
+    run.save(
+        update_fields=[
+            "status", "error", "calculated_by", "expected_count", "employee_ids",
+            "calculation_started_at", "calculated_at", "watchdog_resumed_at", "updated_at",
+        ]
+    )  # fmt: skip
+    pending = [c.pk for c in chunks]
+    if pending:
+        _queue(pending)
+    else:
+        transaction.on_commit(lambda: _run_finish_if_done(run.pk))
 
 
-def _bank_problem(profile: PayProfile) -> str | None:
-    if profile.pay_method != PayProfile.PayMethod.DIRECT_DEPOSIT:
-        return None
-    if not profile.iban:
-        return _("No IBAN for direct deposit.")
-    try:
-        IBAN(profile.iban)
-    except SchwiftyException:
-        return _("The IBAN %(iban)s is not valid.") % {"iban": profile.iban}
-    return None
+def _lock_timeout_set() -> None:
+    """Waiting for a row lock ends with an error the task can retry, before a time limit
+    interrupts the connection in the middle of the wait."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true)",
+            [f"{int(django_settings.PAYROLL_CHUNK_LOCK_TIMEOUT * 1000)}ms"],
+        )
 
 
 def payroll_chunk_calculate(*, chunk_id: int) -> int:
-    """Calculate one chunk: read its employees, profiles and approved hours (summed in SQL),
-    compute in Python, write its payslips and lines in bulk in one transaction, replacing
-    whatever an earlier attempt left. A second delivery changes nothing."""
+    """Calculate one chunk in one transaction (see ``payroll.services.chunks``), replacing
+    whatever an earlier attempt left. Every delivery, also one of a chunk that is done
+    already, then checks whether the run is finished: whichever delivery survives finishes
+    it. A second delivery changes nothing else."""
+    written = 0
     with transaction.atomic():
+        _lock_timeout_set()
         chunk = (
             PayrollChunk.objects.select_for_update(of=("self",))
             .select_related("run__period__schedule")
-            .get(pk=chunk_id)
+            .filter(pk=chunk_id)
+            .first()
         )
+        if chunk is None:
+            return 0  # a message of an earlier calculation, whose chunks were replaced
         run = chunk.run
-        if run.status != PayrollRun.Status.CALCULATING or chunk.status == PayrollChunk.Status.DONE:
-            return 0
-        PayslipLine.objects.filter(payslip__chunk=chunk).delete()
-        Payslip.objects.filter(chunk=chunk).delete()
-        PayslipError.objects.filter(chunk=chunk).delete()
-        settings = payroll_settings()
-        rules = _rules()
-        period = run.period
-        period_input = PeriodInput(period.start, period.end, period.schedule.frequency)
-        slips, slip_lines, errors = [], [], []
-        for profile, emp in _inputs(list(chunk.employee_ids), period, rules):
-            problem = _bank_problem(profile)
-            try:
-                if problem:
-                    raise CalculationError(problem)
-                result = calculate(
-                    emp,
-                    period_input,
-                    rules,
-                    overtime_threshold=settings.overtime_weekly_threshold,
-                    overtime_premium=settings.overtime_premium,
-                    minimum_wage=settings.minimum_wage,
-                )
-            except CalculationError as exc:
-                errors.append(
-                    PayslipError(
-                        run=run, chunk=chunk, employee_id=emp.employee_id, message=str(exc)[:300]
-                    )
-                )
-                continue
-            slip = Payslip(
-                run=run,
-                chunk=chunk,
-                employee_id=emp.employee_id,
-                department_id=emp.department_id,
-                pay_method=profile.pay_method,
-                iban=profile.iban,
-                bic=profile.bic,
-                account_holder=profile.account_holder or profile.employee.full_name,
-                hours=result.hours,
-                overtime_hours=result.overtime_hours,
-                gross=result.gross,
-                deductions=result.deductions,
-                net=result.net,
-                employer_contributions=result.employer_contributions,
-            )
-            slips.append(slip)
-            slip_lines.append(result.lines)
-        Payslip.objects.bulk_create(slips, batch_size=2000)
-        _copy_lines(
-            (slip.pk, ln.kind, ln.code, ln.label, ln.quantity, ln.rate, ln.amount, ln.account_id)
-            for slip, lines in zip(slips, slip_lines, strict=True)
-            for ln in lines
-        )
-        PayslipError.objects.bulk_create(errors)
-        chunk.status = PayrollChunk.Status.DONE
-        chunk.attempts += 1
-        chunk.error = ""
-        chunk.save(update_fields=["status", "attempts", "error"])
+        if run.status == PayrollRun.Status.CALCULATING and chunk.status != PayrollChunk.Status.DONE:
+            written = chunk_payslips_write(chunk=chunk, settings=payroll_settings())
+            chunk.status = PayrollChunk.Status.DONE
+            chunk.attempts += 1
+            chunk.error = ""
+            chunk.finished_at = timezone.now()
+            chunk.save(update_fields=["status", "attempts", "error", "finished_at"])
     _run_finish_if_done(run.pk)
-    return len(slips)
+    return written
 
 
-def _copy_lines(rows) -> None:
-    """Write payslip lines with PostgreSQL COPY: a chunk has about ten thousand of them, and
-    building model instances and INSERT statements for each took most of a chunk's time."""
-    table = PayslipLine._meta.db_table
-    columns = "payslip_id, kind, code, label, quantity, rate, amount, account_id_snapshot"
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+def connection_discard() -> None:
+    """After an interrupted query (a soft time limit inside a lock wait or a COMMIT) the
+    connection may be in the middle of the protocol: drop it, so that the next query opens a
+    fresh one. Inside a caller's transaction (eager tasks in tests) there is nothing to drop:
+    the caller rolls back."""
+    if connection.in_atomic_block:
+        return
+    try:
+        connection.close()
+    except Exception:  # the connection is broken; forget it
+        logger.warning("closing a broken database connection failed", exc_info=True)
+        connection.connection = None
+
+
+def payroll_chunk_attempt_failed(*, chunk_id: int, error: str) -> bool:
+    """A chunk's attempt failed (a timeout, a lock wait, a crash). Recorded on a fresh
+    connection. Returns True when the chunk should be delivered again; after
+    ``PAYROLL_CHUNK_MAX_ATTEMPTS`` the chunk and its run are failed and the payroll clerk who
+    started it is told: never silent."""
+    with transaction.atomic():
+        chunk = (
+            PayrollChunk.objects.select_for_update(of=("self",))
+            .select_related("run__period")
+            .filter(pk=chunk_id)
+            .first()
+        )
+        if chunk is None or chunk.status == PayrollChunk.Status.DONE:
+            return False
+        chunk.attempts += 1
+        chunk.error = error[:2000]
+        if chunk.attempts < django_settings.PAYROLL_CHUNK_MAX_ATTEMPTS:
+            chunk.save(update_fields=["attempts", "error"])
+            return True
+        chunk.status = PayrollChunk.Status.FAILED
+        chunk.save(update_fields=["status", "attempts", "error"])
+        run_error = _(
+            "Part %(part)d of %(parts)d failed %(attempts)d times: %(error)s Press “Resume "
+            "calculation” once the cause is fixed."
+        ) % {
+            "part": chunk.index + 1,
+            "parts": chunk.run.chunks.count(),
+            "attempts": chunk.attempts,
+            "error": error[:500],
+        }
+        failed = PayrollRun.objects.filter(
+            pk=chunk.run_id, status=PayrollRun.Status.CALCULATING
+        ).update(status=PayrollRun.Status.FAILED, error=run_error, updated_at=timezone.now())
+        if failed:
+            _clerk_notify(
+                chunk.run,
+                _("Payroll %(period)s failed to calculate") % {"period": str(chunk.run.period)},
+                run_error,
+            )
+    return False
+
+
+def payroll_chunk_deliver_again(*, chunk_id: int) -> None:
+    """Send a failed chunk's task again, a little later each time."""
+    attempts = PayrollChunk.objects.filter(pk=chunk_id).values_list("attempts", flat=True).first()
+    _chunk_send(
+        chunk_id, countdown=min(60, django_settings.PAYROLL_CHUNK_RETRY_SECONDS * (attempts or 1))
+    )
 
 
 def payroll_chunk_failed(*, chunk_id: int, error: str) -> None:
-    """A chunk crashed: the run shows the error; Calculate again resumes."""
+    """A chunk that must not be tried again: fail it and its run now."""
     with transaction.atomic():
-        chunk = PayrollChunk.objects.select_for_update().get(pk=chunk_id)
-        if chunk.status == PayrollChunk.Status.DONE:
-            return
-        chunk.status = PayrollChunk.Status.FAILED
-        chunk.error = error[:2000]
-        chunk.attempts += 1
-        chunk.save(update_fields=["status", "error", "attempts"])
-        PayrollRun.objects.filter(pk=chunk.run_id, status=PayrollRun.Status.CALCULATING).update(
-            status=PayrollRun.Status.FAILED, error=error[:2000], updated_at=timezone.now()
+        PayrollChunk.objects.filter(pk=chunk_id).exclude(status=PayrollChunk.Status.DONE).update(
+            attempts=max(django_settings.PAYROLL_CHUNK_MAX_ATTEMPTS - 1, 0)
         )
+    payroll_chunk_attempt_failed(chunk_id=chunk_id, error=error)
 
 
 def _run_finish_if_done(run_id: int) -> None:
     with transaction.atomic():
-        run = PayrollRun.objects.select_for_update().get(pk=run_id)
+        run = _run_locked(run_id)
         if run.status != PayrollRun.Status.CALCULATING:
             return
         if run.chunks.exclude(status=PayrollChunk.Status.DONE).exists():
@@ -380,7 +446,40 @@ def _run_finish_if_done(run_id: int) -> None:
         run.status = PayrollRun.Status.CALCULATED
         run.calculated_at = timezone.now()
         run.save(update_fields=["status", "calculated_at", "updated_at"])
-        _approvers_notify(run)
+        errors = PayslipError.objects.filter(run=run).count()
+        if errors:
+            # Nobody can approve it yet: the clerk fixes the errors, the approvers wait.
+            _clerk_notify(
+                run,
+                ngettext(
+                    "Payroll %(period)s is calculated with %(count)d error to fix",
+                    "Payroll %(period)s is calculated with %(count)d errors to fix",
+                    errors,
+                )
+                % {"period": str(run.period), "count": errors},
+                _("Fix them and calculate again; the approvers are told once it can be approved."),
+            )
+        else:
+            _approvers_notify(run)
+
+
+def _clerk_notify(run: PayrollRun, subject: str, body: str = "") -> None:
+    """Tell the payroll clerk who started the run (or every clerk who may run payday)."""
+    users = []
+    if run.calculated_by_id:
+        users = list(get_user_model().objects.filter(pk=run.calculated_by_id, is_active=True))
+    if not users:
+        perm = Q(groups__permissions__codename="run_payday") | Q(
+            user_permissions__codename="run_payday"
+        )
+        users = list(get_user_model().objects.filter(perm, is_active=True).distinct())
+    if users:
+        notify(
+            users=users,
+            subject=subject,
+            body=body,
+            link=reverse("payroll:run_detail", args=[run.pk]),
+        )
 
 
 def _approvers_notify(run: PayrollRun) -> None:
@@ -403,12 +502,32 @@ def _approvers_notify(run: PayrollRun) -> None:
         )
 
 
+def _last_progress(run: PayrollRun):
+    """When the run last moved: started, resumed, or a chunk committed."""
+    finished = run.chunks.aggregate(last=Max("finished_at"))["last"]
+    candidates = [t for t in (run.updated_at, run.calculation_started_at, finished) if t]
+    return max(candidates) if candidates else timezone.now()
+
+
 def payday_progress(*, run: PayrollRun) -> dict:
-    """What the database holds: payslips and errors written against employees expected."""
+    """What the database holds: payslips and errors written against employees expected; and,
+    while calculating, how long nothing has moved."""
     done = Payslip.objects.filter(run=run).count()
     failed = PayslipError.objects.filter(run=run).count()
     expected = run.expected_count
     percent = 100 if not expected else min(100, (done + failed) * 100 // expected)
+    idle = 0
+    retrying = ""
+    if run.status == PayrollRun.Status.CALCULATING:
+        idle = max(0, int((timezone.now() - _last_progress(run)).total_seconds()))
+        retrying = (
+            run.chunks.exclude(status=PayrollChunk.Status.DONE)
+            .exclude(error="")
+            .values_list("error", flat=True)
+            .first()
+            or ""
+        )
+    quiet = idle >= django_settings.PAYROLL_PROGRESS_QUIET_SECONDS
     return {
         "status": run.status,
         "status_display": str(run.get_status_display()),
@@ -417,7 +536,89 @@ def payday_progress(*, run: PayrollRun) -> dict:
         "errors": failed,
         "percent": percent,
         "error": run.error,
+        "idle_seconds": idle,
+        "quiet": quiet,
+        "quiet_text": _quiet_text(idle, retrying) if quiet or retrying else "",
     }
+
+
+def _quiet_text(idle: int, retrying: str) -> str:
+    minutes = idle // 60
+    parts = []
+    if idle >= django_settings.PAYROLL_PROGRESS_QUIET_SECONDS:
+        parts.append(
+            ngettext(
+                "Nothing has moved for %(minutes)d minute.",
+                "Nothing has moved for %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+            if minutes
+            else _("Nothing has moved for %(seconds)d seconds.") % {"seconds": idle}
+        )
+        parts.append(
+            _(
+                "The workers may be busy with other work; after %(stall)d minutes without "
+                "progress the run is resumed automatically and you are told."
+            )
+            % {"stall": django_settings.PAYROLL_STALL_MINUTES}
+        )
+    if retrying:
+        parts.append(_("A part is being tried again after: %(error)s") % {"error": retrying[:300]})
+    return " ".join(parts)
+
+
+def payday_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Celery beat: find calculating runs with no progress for ``PAYROLL_STALL_MINUTES``.
+    The first time, resume them (queue what is not done) and tell the payroll clerk; when
+    nothing moved after that either, fail the run with a message and tell the clerk. Runs
+    that moved since the last resume count as a new stall."""
+    now = now or timezone.now()
+    stall = datetime.timedelta(minutes=django_settings.PAYROLL_STALL_MINUTES)
+    resumed = failed = 0
+    for run in PayrollRun.objects.filter(status=PayrollRun.Status.CALCULATING).select_related(
+        "period"
+    ):
+        last = _last_progress(run)
+        if now - last < stall:
+            continue
+        finished = run.chunks.aggregate(last=Max("finished_at"))["last"]
+        moved_since_resume = (
+            run.watchdog_resumed_at is not None
+            and finished is not None
+            and finished > run.watchdog_resumed_at
+        )
+        minutes = int((now - last).total_seconds() // 60)
+        if run.watchdog_resumed_at is None or moved_since_resume:
+            try:
+                payday_run_resume(run=run, by_watchdog=True)
+            except PaydayRefused:
+                continue  # it moved on meanwhile
+            _clerk_notify(
+                run,
+                _("Payroll %(period)s was resumed: nothing had moved for %(minutes)d minutes")
+                % {"period": str(run.period), "minutes": minutes},
+                _("The parts not done were queued again. If it stalls again, the run is "
+                  "failed and you are told."),
+            )  # fmt: skip
+            resumed += 1
+            continue
+        message = _(
+            "Nothing moved for %(minutes)d minutes, also after an automatic resume. Check that "
+            "the Celery workers run, then press “Resume calculation”."
+        ) % {"minutes": minutes}
+        with transaction.atomic():
+            updated = PayrollRun.objects.filter(
+                pk=run.pk, status=PayrollRun.Status.CALCULATING
+            ).update(status=PayrollRun.Status.FAILED, error=message, updated_at=now)
+            if updated:
+                _clerk_notify(
+                    run,
+                    _("Payroll %(period)s stalled and was stopped") % {"period": str(run.period)},
+                    message,
+                )
+                failed += 1
+    return {"resumed": resumed, "failed": failed}
 
 
 def _refuse_if_hours_changed(run: PayrollRun) -> None:
@@ -442,6 +643,28 @@ def _refuse_if_hours_changed(run: PayrollRun) -> None:
         )
 
 
+def run_profiles_changed(*, run: PayrollRun) -> list[Employee]:
+    """Employees of the run whose pay profile had a change approved after the calculation
+    started: their payslips hold values that no longer apply."""
+    ids = profile_changes_approved_since(
+        employee_ids=Payslip.objects.filter(run=run).values("employee_id"),
+        since=run.calculation_started_at,
+    )
+    return list(Employee.objects.filter(pk__in=ids).order_by("personnel_number")[:20])
+
+
+def _refuse_if_profiles_changed(run: PayrollRun) -> None:
+    changed = run_profiles_changed(run=run)
+    if changed:
+        raise PaydayRefused(
+            _(
+                "The pay profile of %(employees)s changed after the calculation. "
+                "Calculate again before approving."
+            )
+            % {"employees": ", ".join(e.full_name for e in changed)}
+        )
+
+
 def run_approval_is_own(*, run: PayrollRun, user) -> bool:
     """The four-eyes rule (on by default): whoever calculated a run cannot approve it."""
     return payroll_settings().second_approver_required and run.calculated_by_id == user.pk
@@ -459,6 +682,7 @@ def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
             _("Whoever calculated the run cannot approve it; a second person must.")
         )
     _refuse_if_hours_changed(run)
+    _refuse_if_profiles_changed(run)
     errors = PayslipError.objects.filter(run=run).select_related("employee")[:1]
     if errors:
         raise PaydayRefused(
@@ -664,11 +888,24 @@ def _after_pay(run_id: int) -> None:
     transaction.on_commit(lambda: payday_after_pay.delay(run_id))
 
 
-def payday_readiness(*, period: PayPeriod) -> list[dict]:
-    """What blocks or warns before Calculate: unapproved hours, missing bank details, hires
-    and terminations in the period. Aggregates, not a loop over employees."""
+def payday_readiness(*, period: PayPeriod, employee_ids: list[int] | None = None) -> list[dict]:
+    """What blocks or warns before Calculate: unapproved hours, missing bank details, pay
+    profiles waiting for approval, hires and terminations in the period. Aggregates over a
+    subquery of the eligible employees (an off-cycle run: the ones it names), never a list of
+    ten thousand ids and never a loop over employees."""
     items = []
-    ids = eligible_employee_ids(period=period)
+    if employee_ids is None:
+        profiles = (
+            approved_profiles()
+            .filter(schedule_id=period.schedule_id, employee__hire_date__lte=period.end)
+            .filter(
+                Q(employee__termination_date__isnull=True)
+                | Q(employee__termination_date__gte=period.start)
+            )
+        )
+    else:
+        profiles = approved_profiles().filter(employee_id__in=employee_ids)
+    ids = profiles.values("employee_id")
     unapproved = (
         TimeEntry.objects.filter(employee_id__in=ids, date__range=(period.start, period.end))
         .exclude(status=TimeEntry.Status.APPROVED)
@@ -684,34 +921,50 @@ def payday_readiness(*, period: PayPeriod) -> list[dict]:
                 % {"count": unapproved},
             }
         )
-    no_bank = PayProfile.objects.filter(
-        employee_id__in=ids, pay_method=PayProfile.PayMethod.DIRECT_DEPOSIT, iban=""
-    ).count()
-    if no_bank:
+    counts = profiles.aggregate(
+        everyone=Count("pk"),
+        no_bank=Count("pk", filter=Q(pay_method=PayProfile.PayMethod.DIRECT_DEPOSIT, iban="")),
+        hires=Count("pk", filter=Q(employee__hire_date__range=(period.start, period.end))),
+        leavers=Count("pk", filter=Q(employee__termination_date__range=(period.start, period.end))),
+    )
+    if counts["no_bank"]:
         items.append(
             {
                 "level": "block",
-                "text": _("%(count)d direct-deposit employees have no IBAN.") % {"count": no_bank},
+                "text": _("%(count)d direct-deposit employees have no IBAN.")
+                % {"count": counts["no_bank"]},
             }
         )
-    hires = PayProfile.objects.filter(
-        employee_id__in=ids, employee__hire_date__range=(period.start, period.end)
+    waiting = PayProfile.objects.filter(
+        schedule_id=period.schedule_id, approved_at__isnull=True
     ).count()
-    leavers = PayProfile.objects.filter(
-        employee_id__in=ids, employee__termination_date__range=(period.start, period.end)
-    ).count()
-    if hires:
-        items.append(
-            {"level": "warn", "text": _("%(count)d hires in this period.") % {"count": hires}}
-        )
-    if leavers:
+    if waiting and employee_ids is None:
         items.append(
             {
                 "level": "warn",
-                "text": _("%(count)d terminations in this period.") % {"count": leavers},
+                "text": ngettext(
+                    "%(count)d new pay profile waits for approval and is not paid.",
+                    "%(count)d new pay profiles wait for approval and are not paid.",
+                    waiting,
+                )
+                % {"count": waiting},
             }
         )
-    if not ids:
+    if counts["hires"]:
+        items.append(
+            {
+                "level": "warn",
+                "text": _("%(count)d hires in this period.") % {"count": counts["hires"]},
+            }
+        )
+    if counts["leavers"]:
+        items.append(
+            {
+                "level": "warn",
+                "text": _("%(count)d terminations in this period.") % {"count": counts["leavers"]},
+            }
+        )
+    if not counts["everyone"]:
         items.append({"level": "block", "text": _("No employees are on this pay schedule.")})
     problem = _company_account_problem(payroll_settings())
     if problem:

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from backoffice.pagination import page_number_from
@@ -27,8 +28,11 @@ from payroll.services.payday import (
     payday_run_approve,
     payday_run_calculate,
     payday_run_pay,
+    payday_run_recalculate,
+    payday_run_resume,
     payroll_settings,
     run_approval_is_own,
+    run_profiles_changed,
 )
 from payroll.services.publish import cheques_pdf_bytes, payslip_pdf_bytes
 from payroll.services.schedules import default_schedule
@@ -99,17 +103,66 @@ def dashboard(request):
 @permission_required(RUN, raise_exception=True)
 @require_POST
 def run_calculate(request):
+    """Start a period's run. A run that exists already is named in the refusal, and the page
+    of that run opens."""
     period = get_object_or_404(PayPeriod, pk=_int(request.POST.get("period"), 0))
     try:
         run = payday_run_calculate(period=period, user=request.user)
     except PaydayRefused as exc:
         _refused(request, exc)
         run = review.run_for_period(period=period)
-        if run is None:
+        if run is None or run.status == run.Status.DRAFT:
             return redirect(
                 f"{reverse('payroll:dashboard')}?schedule={period.schedule_id}"
                 f"&month={period.start:%Y-%m}"
             )
+    return redirect("payroll:run_detail", pk=run.pk)
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_POST
+def run_recalculate(request, pk: int):
+    """Calculate a calculated run again, on purpose: the form asks for confirmation."""
+    run = _run_or_404(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _("Confirm that the run's payslips are to be replaced before calculating again."),
+        )
+        return redirect("payroll:run_detail", pk=run.pk)
+    replaced = run.payslips.count()
+    try:
+        payday_run_recalculate(run=run, user=request.user)
+    except PaydayRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Calculating again: %(count)d payslip is replaced. The approvers are told "
+                "once the run can be approved.",
+                "Calculating again: %(count)d payslips are replaced. The approvers are told "
+                "once the run can be approved.",
+                replaced,
+            )
+            % {"count": replaced},
+        )
+    return redirect("payroll:run_detail", pk=run.pk)
+
+
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_POST
+def run_resume(request, pk: int):
+    """Queue again what is not done of a calculating or failed run."""
+    run = _run_or_404(pk)
+    try:
+        payday_run_resume(run=run, user=request.user)
+    except PaydayRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The calculation goes on with the parts not done yet."))
     return redirect("payroll:run_detail", pk=run.pk)
 
 
@@ -182,6 +235,9 @@ def run_detail(request, pk: int):
             "may_approve": user.has_perm(APPROVE),
             "may_view_slips": user.has_perm(VIEW_SLIP),
             "approval_is_own": run_approval_is_own(run=run, user=user),
+            "profiles_changed": run_profiles_changed(run=run)
+            if run.status in (run.Status.CALCULATED, run.Status.APPROVED)
+            else [],
             "bank_file": BankFile.objects.filter(run=run).only("pk", "transactions").first(),
             "cheque_count": run.cheques.count(),
         },
@@ -292,6 +348,8 @@ urlpatterns = [
     path("runs/calculate/", run_calculate, name="run_calculate"),
     path("runs/<int:pk>/", run_detail, name="run_detail"),
     path("runs/<int:pk>/progress/", run_progress, name="run_progress"),
+    path("runs/<int:pk>/recalculate/", run_recalculate, name="run_recalculate"),
+    path("runs/<int:pk>/resume/", run_resume, name="run_resume"),
     path("runs/<int:pk>/approve/", run_approve, name="run_approve"),
     path("runs/<int:pk>/pay/", run_pay, name="run_pay"),
     path("runs/<int:pk>/bankfile/", run_bankfile, name="run_bankfile"),

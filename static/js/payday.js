@@ -10,6 +10,7 @@
   var url = bar.dataset.url;
   var percentEl = document.querySelector("[data-testid=progress-percent]");
   var statusEl = document.querySelector("[data-testid=progress-status]");
+  var quietEl = document.getElementById("payday-quiet");
 
   function show(data) {
     bar.value = data.percent;
@@ -17,6 +18,11 @@
     bar.dataset.status = data.status;
     if (percentEl) { percentEl.textContent = String(data.percent); }
     if (statusEl) { statusEl.textContent = data.status_display; }
+    // Nothing moved for a while, or a part is tried again: say so rather than spin silently.
+    if (quietEl) {
+      quietEl.textContent = data.quiet_text || "";
+      quietEl.hidden = !data.quiet_text;
+    }
   }
 
   function poll() {

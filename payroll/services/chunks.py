@@ -1,0 +1,318 @@
+"""One chunk of a payroll run: read its employees, profiles and approved hours (summed in SQL),
+compute in Python with Decimal, and write its payslips and lines in bulk.
+
+A data problem of one employee never sinks the chunk: every payslip is checked against its
+columns before the bulk write, an employee whose period another run already pays is an error
+of their own, and should the bulk write still fail, the chunk is written employee by employee
+so that only the one who cannot be written becomes a payslip error, named.
+
+The caller (``payday.payroll_chunk_calculate``) owns the transaction and the chunk's row lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from backoffice.money import ZERO
+from payroll.calculation import CalculationError, EmployeeInput, PeriodInput, RuleSpec, calculate
+from payroll.models import (
+    DeductionRule,
+    PayProfile,
+    PayrollChunk,
+    PayrollRun,
+    PayrollSettings,
+    Payslip,
+    PayslipError,
+    PayslipLine,
+    TimeEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+# Columns a payslip takes from outside the calculation, checked before the bulk write.
+_CHECKED_EXCLUDE = ["run", "chunk", "employee", "department", "period", "pdf", "published_at"]
+ERROR_MAX = PayslipError._meta.get_field("message").max_length
+
+
+def _rules() -> list[RuleSpec]:
+    return [
+        RuleSpec(
+            id=r.id,
+            code=r.code,
+            name=r.name,
+            kind=r.kind,
+            employee_rate=r.employee_rate,
+            employer_rate=r.employer_rate,
+            employee_amount=r.employee_amount,
+            employer_amount=r.employer_amount,
+            monthly_ceiling=r.monthly_ceiling,
+            annual_ceiling=r.annual_ceiling,
+            base_rule_id=r.base_rule_id,
+            applies_to=r.applies_to,
+            liability_account_id=r.liability_account_id,
+            employer_expense_account_id=r.employer_expense_account_id,
+        )  # fmt: skip
+        for r in DeductionRule.objects.filter(active=True).order_by("order", "code")
+    ]
+
+
+def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
+    profiles = list(
+        PayProfile.objects.filter(employee_id__in=employee_ids)
+        .select_related("employee")
+        .order_by("employee_id")
+    )
+    weekly: dict[int, dict] = defaultdict(dict)
+    weekly_before: dict[int, dict] = defaultdict(dict)
+    week_start = period.start - datetime.timedelta(days=period.start.weekday())
+    for employee_id, year, week, before, inside in (
+        TimeEntry.objects.filter(
+            employee_id__in=employee_ids,
+            date__range=(week_start, period.end),
+            status=TimeEntry.Status.APPROVED,
+        )
+        .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
+        .values("employee_id", "y", "w")
+        .annotate(
+            before=Sum("hours", filter=Q(date__lt=period.start), default=ZERO),
+            inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
+        )
+        .values_list("employee_id", "y", "w", "before", "inside")
+    ):
+        if inside:
+            weekly[employee_id][(year, week)] = inside
+            if before:
+                weekly_before[employee_id][(year, week)] = before
+    annual = [r for r in rules if r.annual_ceiling is not None]
+    ytd: dict[int, Decimal] = {}
+    if annual:
+        ytd = dict(
+            Payslip.objects.filter(
+                employee_id__in=employee_ids,
+                run__status=PayrollRun.Status.PAID,
+                run__period__payday__year=period.payday.year,
+                run__period__payday__lt=period.payday,
+            )
+            .values("employee_id")
+            .annotate(g=Sum("gross"))
+            .values_list("employee_id", "g")
+        )
+    inputs = []
+    for p in profiles:
+        e = p.employee
+        inputs.append(
+            (
+                p,
+                EmployeeInput(
+                    employee_id=e.pk,
+                    department_id=e.department_id,
+                    hire_date=e.hire_date,
+                    termination_date=e.termination_date,
+                    hourly_rate=p.hourly_rate,
+                    monthly_salary=p.monthly_salary if p.hourly_rate is None else None,
+                    church_member=p.church_member,
+                    deductions_exempt=p.deductions_exempt,
+                    weekly_hours=weekly.get(e.pk, {}),
+                    weekly_hours_before=weekly_before.get(e.pk, {}),
+                    ytd_bases={r.id: min(r.annual_ceiling, ytd.get(e.pk, ZERO)) for r in annual},
+                ),
+            )
+        )
+    return inputs
+
+
+def _bank_problem(profile: PayProfile) -> str | None:
+    if profile.pay_method != PayProfile.PayMethod.DIRECT_DEPOSIT:
+        return None
+    if not profile.iban:
+        return _("No IBAN for direct deposit.")
+    try:
+        IBAN(profile.iban)
+    except SchwiftyException:
+        return _("The IBAN %(iban)s is not valid.") % {"iban": profile.iban}
+    return None
+
+
+def _paid_elsewhere(run: PayrollRun, employee_ids: list[int]) -> dict[int, str]:
+    """Employees whose period another run already pays (or is about to): the reason, each."""
+    found = {}
+    for employee_id, other_pk, kind, status in (
+        Payslip.objects.filter(
+            period_id=run.period_id, pays_period=True, employee_id__in=employee_ids
+        )
+        .exclude(run_id=run.pk)
+        .values_list("employee_id", "run_id", "run__kind", "run__status")
+    ):
+        found[employee_id] = _(
+            "This period is already in the %(kind)s run no. %(run)d (%(status)s); it is never "
+            "paid twice."
+        ) % {
+            "kind": PayrollRun.Kind(kind).label.lower(),
+            "run": other_pk,
+            "status": PayrollRun.Status(status).label.lower(),
+        }
+    return found
+
+
+def slip_problem(slip: Payslip, *, holder_from_name: bool) -> str | None:
+    """What the database would refuse in this payslip, in words the payroll clerk can act on;
+    None when it can be written."""
+    try:
+        slip.clean_fields(exclude=_CHECKED_EXCLUDE)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        if "account_holder" in errors:
+            limit = Payslip._meta.get_field("account_holder").max_length
+            if holder_from_name:
+                return _(
+                    "The name has %(length)d characters; a bank transfer allows %(limit)d. "
+                    "Give the pay profile a shorter account holder."
+                ) % {"length": len(slip.account_holder), "limit": limit}
+            return _("The account holder has more than %(limit)d characters.") % {"limit": limit}
+        name, messages = next(iter(errors.items()))
+        label = Payslip._meta.get_field(name).verbose_name
+        return f"{label}: {' '.join(messages)}"
+    return None
+
+
+def _copy_lines(rows) -> None:
+    """Write payslip lines with PostgreSQL COPY: a chunk has about ten thousand of them, and
+    building model instances and INSERT statements for each took most of a chunk's time."""
+    table = PayslipLine._meta.db_table
+    columns = "payslip_id, kind, code, label, quantity, rate, amount, account_id_snapshot"
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _write(slips: list[Payslip], slip_lines: list[list]) -> None:
+    Payslip.objects.bulk_create(slips, batch_size=2000)
+    _copy_lines(
+        (slip.pk, ln.kind, ln.code, ln.label, ln.quantity, ln.rate, ln.amount, ln.account_id)
+        for slip, lines in zip(slips, slip_lines, strict=True)
+        for ln in lines
+    )
+
+
+def _database_reason(exc: DatabaseError) -> str:
+    text = str(getattr(exc, "__cause__", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _write_resilient(
+    run: PayrollRun, chunk: PayrollChunk, slips: list[Payslip], slip_lines: list[list]
+) -> list[PayslipError]:
+    """The bulk write in a savepoint; should the database still refuse it, each employee in a
+    savepoint of their own, so that only the refused ones become errors."""
+    try:
+        with transaction.atomic():
+            _write(slips, slip_lines)
+        return []
+    except DatabaseError as exc:
+        logger.warning(
+            "payroll chunk %s: bulk write refused (%s); writing employee by employee",
+            chunk.pk,
+            _database_reason(exc),
+        )
+    errors = []
+    for slip, lines in zip(slips, slip_lines, strict=True):
+        slip.pk = None
+        slip._state.adding = True
+        try:
+            with transaction.atomic():
+                _write([slip], [lines])
+        except DatabaseError as exc:
+            slip.pk = None
+            errors.append(
+                PayslipError(
+                    run=run,
+                    chunk=chunk,
+                    employee_id=slip.employee_id,
+                    message=(
+                        _("The payslip could not be written: %(reason)s")
+                        % {"reason": _database_reason(exc)}
+                    )[:ERROR_MAX],
+                )
+            )
+    return errors
+
+
+def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> int:
+    """Replace whatever an earlier attempt of the chunk left with its payslips and errors.
+    Returns the number of payslips written."""
+    run = chunk.run
+    PayslipLine.objects.filter(payslip__chunk=chunk).delete()
+    Payslip.objects.filter(chunk=chunk).delete()
+    PayslipError.objects.filter(chunk=chunk).delete()
+    rules = _rules()
+    period = run.period
+    period_input = PeriodInput(period.start, period.end, period.schedule.frequency)
+    employee_ids = list(chunk.employee_ids)
+    elsewhere = _paid_elsewhere(run, employee_ids)
+    slips, slip_lines, errors = [], [], []
+
+    def error(employee_id: int, text: str) -> None:
+        errors.append(
+            PayslipError(run=run, chunk=chunk, employee_id=employee_id, message=text[:ERROR_MAX])
+        )
+
+    for profile, emp in _inputs(employee_ids, period, rules):
+        if emp.employee_id in elsewhere:
+            error(emp.employee_id, elsewhere[emp.employee_id])
+            continue
+        try:
+            problem = _bank_problem(profile)
+            if problem:
+                raise CalculationError(problem)
+            result = calculate(
+                emp,
+                period_input,
+                rules,
+                overtime_threshold=settings.overtime_weekly_threshold,
+                overtime_premium=settings.overtime_premium,
+                minimum_wage=settings.minimum_wage,
+            )
+        except CalculationError as exc:
+            error(emp.employee_id, str(exc))
+            continue
+        slip = Payslip(
+            run=run,
+            chunk=chunk,
+            period_id=run.period_id,
+            employee_id=emp.employee_id,
+            department_id=emp.department_id,
+            pay_method=profile.pay_method,
+            iban=profile.iban,
+            bic=profile.bic,
+            account_holder=profile.account_holder or profile.employee.full_name,
+            hours=result.hours,
+            overtime_hours=result.overtime_hours,
+            gross=result.gross,
+            deductions=result.deductions,
+            net=result.net,
+            employer_contributions=result.employer_contributions,
+        )
+        problem = slip_problem(slip, holder_from_name=not profile.account_holder)
+        if problem:
+            error(emp.employee_id, problem)
+            continue
+        slips.append(slip)
+        slip_lines.append(result.lines)
+    errors += _write_resilient(run, chunk, slips, slip_lines)
+    failed = {e.employee_id for e in errors}
+    PayslipError.objects.bulk_create(errors)
+    return sum(1 for slip in slips if slip.employee_id not in failed)
