@@ -3,6 +3,9 @@
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 from payroll.services import payday
 
@@ -21,10 +24,24 @@ def payroll_chunk_calculate(chunk_id: int) -> int:
         logger.exception("payroll chunk %s failed", chunk_id)
         # The interrupted connection may be unusable: record the failure on a fresh one.
         payday.connection_discard()
-        error = f"{type(exc).__name__}: {exc}".strip()
+        error = _attempt_error(exc)
         if payday.payroll_chunk_attempt_failed(chunk_id=chunk_id, error=error):
             payday.payroll_chunk_deliver_again(chunk_id=chunk_id)
         return 0
+
+
+def _attempt_error(exc: BaseException) -> str:
+    """What went wrong, for the clerk: a time limit that fired inside the database driver
+    surfaces as the driver's error about the interrupted transaction; name the limit."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, SoftTimeLimitExceeded):
+            return _(
+                "The part took longer than its time limit of %(seconds)d s (perhaps waiting "
+                "for a lock held by other work)."
+            ) % {"seconds": settings.PAYROLL_CHUNK_SOFT_TIME_LIMIT}
+        seen = seen.__context__
+    return f"{type(exc).__name__}: {exc}".strip()
 
 
 @shared_task(name="payroll.tasks.payday_watchdog")

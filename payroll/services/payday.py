@@ -333,6 +333,11 @@ def _lock_timeout_set() -> None:
             "SELECT set_config('lock_timeout', %s, true)",
             [f"{int(django_settings.PAYROLL_CHUNK_LOCK_TIMEOUT * 1000)}ms"],
         )
+        # A time limit can interrupt the client in the middle of a lock wait or a COMMIT (the
+        # foreign keys are checked there). The server would go on waiting, holding the
+        # chunk's row lock, and commit later behind the worker's back: let it notice that the
+        # client has gone and roll back.
+        cursor.execute("SELECT set_config('client_connection_check_interval', '1000', true)")
 
 
 def payroll_chunk_calculate(*, chunk_id: int) -> int:
@@ -389,7 +394,12 @@ def payroll_chunk_attempt_failed(*, chunk_id: int, error: str) -> bool:
             .filter(pk=chunk_id)
             .first()
         )
-        if chunk is None or chunk.status == PayrollChunk.Status.DONE:
+        if chunk is None:
+            return False
+        if chunk.status == PayrollChunk.Status.DONE:
+            # The attempt committed after all (its COMMIT was interrupted on the client's side
+            # only): finish the run as that delivery would have.
+            transaction.on_commit(lambda: _run_finish_if_done(chunk.run_id))
             return False
         chunk.attempts += 1
         chunk.error = error[:2000]

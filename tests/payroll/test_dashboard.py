@@ -177,6 +177,9 @@ def test_progress_json_is_the_database_truth(
         "errors": 1,
         "percent": 100,
         "error": "",
+        "idle_seconds": 0,
+        "quiet": False,
+        "quiet_text": "",
     }
 
 

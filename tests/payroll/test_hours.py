@@ -70,6 +70,7 @@ def _paid(schedule, employee):
     )
     Payslip.objects.create(
         run=run,
+        period=run.period,
         chunk=chunk,
         employee=employee,
         department=employee.department,

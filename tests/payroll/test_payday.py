@@ -10,7 +10,7 @@ from accounting.models import JournalEntry
 from backoffice import roles
 from payroll import sepa
 from payroll.models import BankFile, Cheque, PayrollRun, Payslip, PayslipLine
-from payroll.services import payday
+from payroll.services import chunks, payday
 from payroll.services.payday import (
     PaydayRefused,
     payday_progress,
@@ -196,15 +196,15 @@ def test_worker_killed_mid_chunk_resumes_without_duplicates(
     assert len(chunk_ids) == 3
 
     payroll_chunk_calculate(chunk_id=chunk_ids[0])
-    real_copy_lines = payday._copy_lines
+    real_copy_lines = chunks._copy_lines
 
     def die(*args, **kwargs):
         raise SystemExit("worker killed")  # the process dies after payslips were inserted
 
-    monkeypatch.setattr(payday, "_copy_lines", die)
+    monkeypatch.setattr(chunks, "_copy_lines", die)
     with pytest.raises(SystemExit):
         payroll_chunk_calculate(chunk_id=chunk_ids[1])
-    monkeypatch.setattr(payday, "_copy_lines", real_copy_lines)
+    monkeypatch.setattr(chunks, "_copy_lines", real_copy_lines)
     assert Payslip.objects.filter(run=run).count() == 2  # chunk 1 left nothing behind
 
     # Celery redelivers (acks_late) -- and some deliveries come twice.
@@ -218,16 +218,24 @@ def test_worker_killed_mid_chunk_resumes_without_duplicates(
 
 @pytest.mark.django_db
 def test_second_calculate_click_never_duplicates(clerks, django_capture_on_commit_callbacks):
+    """A second start of the same period is refused with a message naming the run that exists;
+    nothing is deleted or computed again."""
     calculator, _ = clerks
     schedule = payroll_setup()
     profile(schedule, salary="3000.00")
     period = period_for(schedule)
     with django_capture_on_commit_callbacks(execute=True):
         first = payday_run_calculate(period=period, user=calculator)
-        second = payday_run_calculate(period=period, user=calculator)
-    assert first.pk == second.pk
+    slip_ids = list(Payslip.objects.values_list("pk", flat=True))
+    with (
+        django_capture_on_commit_callbacks(execute=True) as sent,
+        pytest.raises(payday.PaydayRefused) as refused,
+    ):
+        payday_run_calculate(period=period, user=calculator)
+    assert f" {first.pk}, " in str(refused.value)  # names the run that exists
+    assert sent == []
     assert PayrollRun.objects.count() == 1
-    assert Payslip.objects.count() == 1
+    assert list(Payslip.objects.values_list("pk", flat=True)) == slip_ids
 
 
 @pytest.mark.django_db(transaction=True)
@@ -254,8 +262,10 @@ def test_two_concurrent_starts_give_one_run(clerks):
         t.start()
     for t in threads:
         t.join(timeout=30)
-    assert errors == []
-    assert len(set(results)) == 1
+    # One start wins; the other is refused with a message naming the run (never a second run).
+    assert len(results) == 1
+    assert len(errors) == 1 and isinstance(errors[0], payday.PaydayRefused), errors
+    assert f" {results[0]}, " in str(errors[0])
     assert PayrollRun.objects.count() == 1
     assert Payslip.objects.count() == 3
     assert PayrollRun.objects.get().status == PayrollRun.Status.CALCULATED
@@ -350,8 +360,10 @@ def test_hours_changed_after_calculation_refuse_approval_until_calculated_again(
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
 
+    with pytest.raises(PaydayRefused):
+        payday_run_calculate(period=period_for(schedule), user=calculator)  # a second start
     with django_capture_on_commit_callbacks(execute=True):
-        run = payday_run_calculate(period=period_for(schedule), user=calculator)
+        run = payday.payday_run_recalculate(run=run, user=calculator)  # "Calculate again"
     payday_run_approve(run=run, user=approver)
     assert Payslip.objects.get(run=run).gross == Decimal("200.00")
 

@@ -85,6 +85,7 @@ def _paid_run(schedule, employees):
     for employee in employees:
         slip = Payslip.objects.create(
             run=run,
+            period=run.period,
             chunk=chunk,
             employee=employee,
             department=employee.department,
@@ -298,6 +299,7 @@ def test_admin_lists_do_not_query_per_row(client, clerk, schedule, url):
         for employee in employees:
             Payslip.objects.create(
                 run=run,
+                period=run.period,
                 chunk=chunk,
                 employee=employee,
                 department=employee.department,
