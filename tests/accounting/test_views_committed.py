@@ -417,23 +417,22 @@ def test_admin_entries_import_posts_the_file(client, year, accountant):
 # --- django-import-export: accounts and budgets in and out --------------------------------------
 
 
-def _import(client, model: str, content: str):
+def _import(client, upload_url: str, confirm_url: str, content: str):
     """Upload, then confirm, as the admin's two pages do."""
     upload = client.post(
-        reverse(f"admin:accounting_{model}_import"),
+        upload_url,
         {
             "resource": "0",
             "format": "0",
             "import_file": SimpleUploadedFile(
-                f"{model}.csv", content.encode(), content_type="text/csv"
+                "rows.csv", content.encode(), content_type="text/csv"
             ),
         },
     )
     assert upload.status_code == 200
     confirm = upload.context["confirm_form"]
     return client.post(
-        reverse(f"admin:accounting_{model}_process_import"),
-        {name: confirm.initial.get(name, "") for name in confirm.fields},
+        confirm_url, {name: confirm.initial.get(name, "") for name in confirm.fields}
     )
 
 
@@ -441,7 +440,8 @@ def test_admin_imports_accounts(client, accountant):
     client.force_login(accountant)
     response = _import(
         client,
-        "account",
+        reverse("admin:accounting_account_import"),
+        reverse("admin:accounting_account_process_import"),
         "number,name_de,name_en,type,group,is_bank,iban,active\n"
         "4931,Porto,Postage,expense,49,0,,1\n",
     )
@@ -454,7 +454,8 @@ def test_admin_imports_budgets(client, year, accountant):
     client.force_login(accountant)
     response = _import(
         client,
-        "budget",
+        reverse("admin:accounting_budget_import"),
+        reverse("admin:accounting_budget_process_import"),
         "department,fiscal_year,account,account_group,amount,policy\n"
         "VERT,2026,4930,,2500.00,block\n",
     )

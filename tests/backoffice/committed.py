@@ -15,11 +15,12 @@ Two halves:
   admin site's generic URLs (add, change, delete, ... of every model) but with every URL a
   ``ModelAdmin.get_urls`` adds, and each custom admin action as
   ``admin:<app>_<model>:<action>``.
-- ``committed_mentions()`` reads the test files (``ast``, nothing is imported) and collects,
-  per test that runs without the wrapping transaction, the URL names it names: a string passed
-  to ``reverse()``, a path literal (``"/hr/me/"``, ``f"/admin/x/{pk}/change/"``) that resolves,
-  and the admin action posted as ``"action": "<name>"`` together with that model's changelist.
-  What the test's own module-level helpers, fixtures and constants name counts for it too.
+- ``committed_tests()`` reads the test files (``ast``, nothing is imported) and collects, per
+  test that runs without the wrapping transaction, the URL names it names: a string passed to
+  ``reverse()`` (or the strings of a ``parametrize`` argument passed to it), a path literal
+  (``"/hr/me/"``, ``f"/admin/x/{pk}/change/"``) that resolves, and the admin action posted as
+  ``"action": "<name>"`` together with that model's changelist (``covered()``). What the
+  test's own module-level helpers, fixtures and constants name counts for it too.
 """
 
 from __future__ import annotations
@@ -246,13 +247,20 @@ PLACEHOLDER = "1"
 
 def _path_text(node: ast.AST, constants: dict[str, str]) -> str | None:
     """A string constant or f-string that starts with ``/``. In an f-string a module-level
-    string constant stands for itself (``f"{PROFILES}{p.pk}/change/"``), anything else for
+    string constant stands for itself (``f"{PROFILES}{p.pk}/change/"``), a leading expression
+    for a base URL (``f"{live_server.url}/hr/me/"``) is left out, anything else stands for
     ``1``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value
     elif isinstance(node, ast.JoinedStr):
         parts = []
-        for value in node.values:
+        for index, value in enumerate(node.values):
+            if (
+                index == 0
+                and isinstance(value, ast.FormattedValue)
+                and not (isinstance(value.value, ast.Name) and value.value.id in constants)
+            ):
+                continue  # f"{live_server.url}/hr/me/": a base URL in front
             if isinstance(value, ast.Constant):
                 parts.append(str(value.value))
             elif (
@@ -276,10 +284,40 @@ def _is_reverse(func: ast.AST) -> bool:
     return name in {"reverse", "reverse_lazy"}
 
 
+def _parametrized(node: ast.FunctionDef) -> dict[str, set[str]]:
+    """``{argument: its string values}`` from ``@pytest.mark.parametrize`` decorators, so that
+    ``reverse(url_name)`` in a parametrized test names each value."""
+    values: dict[str, set[str]] = {}
+    for deco in node.decorator_list:
+        if not (
+            isinstance(deco, ast.Call)
+            and isinstance(deco.func, ast.Attribute)
+            and deco.func.attr == "parametrize"
+            and len(deco.args) >= 2
+        ):
+            continue
+        names_node, rows_node = deco.args[0], deco.args[1]
+        if isinstance(names_node, ast.Constant) and isinstance(names_node.value, str):
+            names = [n.strip() for n in names_node.value.split(",") if n.strip()]
+        elif isinstance(names_node, (ast.List, ast.Tuple)):
+            names = [n.value for n in names_node.elts if isinstance(n, ast.Constant)]
+        else:
+            continue
+        if not isinstance(rows_node, (ast.List, ast.Tuple)):
+            continue
+        for row in rows_node.elts:
+            cells = row.elts if len(names) > 1 and isinstance(row, (ast.List, ast.Tuple)) else [row]
+            for name, cell in zip(names, cells, strict=False):
+                if isinstance(cell, ast.Constant) and isinstance(cell.value, str):
+                    values.setdefault(name, set()).add(cell.value)
+    return values
+
+
 def _own_mentions(node: ast.AST, constants: dict[str, str]) -> tuple[Mentions, set[str]]:
     """What ``node`` names itself, and the names (of functions, fixtures, constants) it uses."""
     found = Mentions()
     used: set[str] = set()
+    parametrized = _parametrized(node) if isinstance(node, ast.FunctionDef) else {}
     in_fstring = {
         id(part)
         for child in ast.walk(node)
@@ -292,6 +330,8 @@ def _own_mentions(node: ast.AST, constants: dict[str, str]) -> tuple[Mentions, s
                 first = child.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.url_names.add(first.value)
+                elif isinstance(first, ast.Name) and first.id in parametrized:
+                    found.url_names |= parametrized[first.id]
             if isinstance(child.func, ast.Name) and child.func.id == "dict":
                 for kw in child.keywords:
                     if (
