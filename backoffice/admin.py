@@ -1,3 +1,6 @@
+from axes.admin import AccessAttemptAdmin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.contrib import admin
 
 from backoffice.models import Notification
@@ -13,3 +16,19 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     readonly_fields = ["created_at", "updated_at", "read_at", "emailed_at"]
     show_full_result_count = False
+
+
+class LockoutRecordAdmin(AccessAttemptAdmin):
+    """django-axes' own admin of failed logins. Its "Clean up expired attempts" action reads
+    the time of the request's login attempt, which axes sets only on a login request: in the
+    admin it answered 500 (AttributeError, django-axes 8.3). The action gets that time first."""
+
+    @admin.action(description=AccessAttemptAdmin.cleanup_expired_attempts.short_description)
+    def cleanup_expired_attempts(self, request, queryset):
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, LockoutRecordAdmin)

@@ -26,6 +26,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+@require_GET
 def home(request):
     return render(request, "backoffice/home.html", {"links": home_links_for(request.user)})
 
@@ -66,6 +67,7 @@ def healthz(request):
 
 
 @login_required
+@require_GET
 def inbox(request):
     paginator = Paginator(notification_list(user=request.user), INBOX_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from backoffice.pagination import page_number_from
 from hr import selectors
@@ -10,12 +11,14 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_GET
 def my_profile(request):
     employee = selectors.employee_for_user(user=request.user)
     return render(request, "hr/my_profile.html", {"employee": employee})
 
 
 @login_required
+@require_GET
 def employee_list(request):
     if not selectors.employee_may_list(user=request.user):
         raise PermissionDenied
@@ -41,6 +44,7 @@ def employee_list(request):
 
 
 @login_required
+@require_GET
 def employee_detail(request, pk: int):
     employee = selectors.employee_detail(user=request.user, pk=pk)
     if employee is None:

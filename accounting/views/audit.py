@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounting.audit import audit_run as run_checks
 from accounting.audit import check_titles
@@ -38,6 +38,7 @@ def _require(request, perm: str) -> None:
 
 
 @login_required
+@require_GET
 def finding_list(request):
     _require(request, "accounting.view_finding")
     titles = check_titles()
@@ -78,6 +79,7 @@ def finding_list(request):
 
 
 @login_required
+@require_GET
 def finding_detail(request, pk: int):
     _require(request, "accounting.view_finding")
     return _detail(request, pk=pk, resolve_form=FindingResolveForm())
@@ -160,6 +162,7 @@ def audit_run(request):
 
 
 @login_required
+@require_GET
 def ledger_verify(request):
     _require(request, "accounting.run_audit")
     return render(request, "accounting/audit/ledger_verify.html", {"result": verify_chain()})

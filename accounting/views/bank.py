@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounting import selectors
 from accounting.forms.bank import LineBookForm, LineMatchForm, StatementImportForm
@@ -28,6 +28,7 @@ _CHANGE_LINE = "accounting.change_bankstatementline"
 
 @login_required
 @permission_required(_VIEW, raise_exception=True)
+@require_GET
 def statement_list(request):
     page_number = page_number_from(request)
     offset = (page_number - 1) * PAGE_SIZE
@@ -72,6 +73,7 @@ def statement_import(request):
 
 @login_required
 @permission_required(_VIEW, raise_exception=True)
+@require_GET
 def statement_detail(request, pk: int):
     statement = selectors.statement_detail(pk=pk)
     if statement is None:

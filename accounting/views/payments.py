@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounting import selectors
 from accounting.forms.payments import PaymentFilterForm, PaymentForm
@@ -33,6 +33,7 @@ def form_errors_add(form, exc: ValidationError) -> None:
 
 @login_required
 @permission_required(_VIEW, raise_exception=True)
+@require_GET
 def payment_list(request):
     filters = PaymentFilterForm(request.GET or None)
     status = direction = ""
@@ -77,6 +78,7 @@ def payment_create(request):
 
 @login_required
 @permission_required(_VIEW, raise_exception=True)
+@require_GET
 def payment_detail(request, pk: int):
     payment = selectors.payment_detail(pk=pk)
     if payment is None:
@@ -136,6 +138,7 @@ def payment_cancel(request, pk: int):
 
 @login_required
 @permission_required([_VIEW, "accounting.view_bankstatement"], raise_exception=True)
+@require_GET
 def bank_balances(request):
     return render(
         request, "accounting/payments/bank_balances.html", {"accounts": selectors.bank_balances()}

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -206,6 +206,7 @@ def enroll(request):
 
 @never_cache
 @login_required
+@require_GET
 def security(request):
     """The user's own second factor: their authenticator and how many recovery codes remain."""
     user = request.user
