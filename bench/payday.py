@@ -19,6 +19,8 @@ PERIODS = (datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
 
 
 def _employees(count: int, start: int) -> None:
+    from django.utils import timezone
+
     from hr.models import Department, Employee
     from payroll.models import PayProfile, PaySchedule, TimeEntry
 
@@ -39,6 +41,7 @@ def _employees(count: int, start: int) -> None:
         ],
         batch_size=5000,
     )
+    approved_at = timezone.now()  # set up as payroll approved them (four eyes)
     PayProfile.objects.bulk_create(
         [
             PayProfile(
@@ -49,6 +52,7 @@ def _employees(count: int, start: int) -> None:
                 pay_method="cheque" if i % 50 == 0 else "deposit",
                 iban="" if i % 50 == 0 else ibans[i % 3],
                 church_member=i % 4 == 0,
+                approved_at=approved_at,
             )
             for i, e in enumerate(employees)
         ],

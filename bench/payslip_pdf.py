@@ -50,6 +50,7 @@ def _rss_bytes() -> int:
 def _setup(employees: int):
     """A paid run of ``employees`` payslips, built through the real services."""
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from accounting.services import fiscal_year_open
     from hr.models import Department, Employee
@@ -83,6 +84,7 @@ def _setup(employees: int):
             for i in range(employees)
         ]
     )
+    approved_at = timezone.now()  # set up as payroll approved them (four eyes)
     PayProfile.objects.bulk_create(
         [
             PayProfile(
@@ -93,6 +95,7 @@ def _setup(employees: int):
                 pay_method="cheque" if i % 25 == 0 else "deposit",
                 iban="" if i % 25 == 0 else ibans[i % 3],
                 church_member=i % 4 == 0,
+                approved_at=approved_at,
             )
             for i, e in enumerate(people)
         ]
