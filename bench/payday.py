@@ -16,6 +16,10 @@ import time
 from decimal import Decimal
 
 PERIODS = (datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
+# Queries of one chunk, whatever its size. 31 since the Trust issue: the lock settings, the
+# check for a period paid elsewhere and the savepoint that lets one employee's bad data fall
+# back to writing employee by employee.
+QUERIES_PER_CHUNK = 31
 
 
 def _employees(count: int, start: int) -> None:
@@ -151,11 +155,11 @@ def run(*, employees: int) -> tuple[dict, bool]:
         "small": small,
         "large": large,
         "ratio_large_to_small": ratio,
-        "targets": {"small_seconds": 10, "ratio": 2.1, "queries_per_chunk": 30},
+        "targets": {"small_seconds": 10, "ratio": 2.1, "queries_per_chunk": QUERIES_PER_CHUNK},
     }
     ok = (
         small["total_seconds"] <= 10
         and ratio <= 2.1
-        and max(small["max_queries_per_chunk"], large["max_queries_per_chunk"]) <= 30
+        and max(small["max_queries_per_chunk"], large["max_queries_per_chunk"]) <= QUERIES_PER_CHUNK
     )
     return figures, ok

@@ -329,15 +329,15 @@ def _lock_timeout_set() -> None:
     """Waiting for a row lock ends with an error the task can retry, before a time limit
     interrupts the connection in the middle of the wait."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('lock_timeout', %s, true)",
-            [f"{int(django_settings.PAYROLL_CHUNK_LOCK_TIMEOUT * 1000)}ms"],
-        )
         # A time limit can interrupt the client in the middle of a lock wait or a COMMIT (the
         # foreign keys are checked there). The server would go on waiting, holding the
-        # chunk's row lock, and commit later behind the worker's back: let it notice that the
-        # client has gone and roll back.
-        cursor.execute("SELECT set_config('client_connection_check_interval', '1000', true)")
+        # chunk's row lock, and commit later behind the worker's back: the connection check
+        # lets it notice that the client has gone and roll back.
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true), "
+            "set_config('client_connection_check_interval', '1000', true)",
+            [f"{int(django_settings.PAYROLL_CHUNK_LOCK_TIMEOUT * 1000)}ms"],
+        )
 
 
 def payroll_chunk_calculate(*, chunk_id: int) -> int:
