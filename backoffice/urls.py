@@ -7,6 +7,9 @@ from django.urls import include, path
 from backoffice import views
 from backoffice.two_factor import views as two_factor_views
 
+# The friendly 400 page for refused input (backoffice.middleware.RequestInputMiddleware).
+handler400 = views.bad_request
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

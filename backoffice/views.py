@@ -7,8 +7,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +21,14 @@ from backoffice.registry import home_links_for
 from backoffice.selectors import notification_list
 
 INBOX_PAGE_SIZE = 25
+
+
+def bad_request(request, exception=None):
+    """The friendly 400 page (handler400), in the user's language. Rendered without the
+    request's context: it runs for requests refused before the session and the user are loaded
+    (backoffice.middleware), and must not touch the database they were refused for."""
+    with translation.override(translation.get_language_from_request(request)):
+        return HttpResponseBadRequest(loader.render_to_string("400.html"))
 
 
 class LoginView(auth_views.LoginView):
