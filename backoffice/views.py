@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,16 @@ def bad_request(request, exception=None):
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The mail names the site by its configured name and links from SITE_URL
+    (templates/registration/password_reset_email.html), never from the Host header of
+    whoever asked for the reset."""
+
+    @property
+    def extra_email_context(self) -> dict:
+        return {"site_name": settings.BACKOFFICE_SITE_NAME}
 
 
 @login_required

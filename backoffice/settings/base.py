@@ -174,6 +174,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
 # --- Mail --------------------------------------------------------------------------------------
+# Where the site is reached from outside: every link in a mail is this followed by the path
+# (backoffice.mail.mail_link), never a path alone (a mail client cannot follow it) nor the Host
+# header of whoever caused the mail. Production requires it, with https.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="backoffice@localhost")
 

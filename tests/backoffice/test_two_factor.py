@@ -545,6 +545,7 @@ def _production(**extra):
         DJANGO_SETTINGS_MODULE="backoffice.settings.production",
         DJANGO_SECRET_KEY="x" * 60,
         DJANGO_ALLOWED_HOSTS="example.com",
+        SITE_URL="https://example.com",
         DATABASE_URL=os.environ.get("DATABASE_URL") or "postgres://localhost/x",
         **extra,
     )
