@@ -11,6 +11,7 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build/build \
+    SITE_URL=https://build \
     python manage.py collectstatic --noinput \
  && python manage.py compile_translations \
  && chown -R backoffice /app

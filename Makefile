@@ -45,6 +45,7 @@ lint: install
 	DJANGO_SETTINGS_MODULE=backoffice.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=backoffice.example.com \
+	SITE_URL=https://backoffice.example.com \
 	DATABASE_URL=$${DATABASE_URL:-postgres://localhost/backoffice} \
 	DJANGO_SETTINGS_MODULE=backoffice.settings.production \
 	$(PY) manage.py check --deploy --fail-level WARNING

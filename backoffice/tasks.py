@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.mail import mail_link
 from backoffice.models import Notification
 
 MAIL_BATCH = 500
@@ -31,7 +32,8 @@ def _send(ids: list[int] | None) -> int:
         messages = []
         for n in rows:
             if n.user.email:
-                body = n.body + (f"\n\n{n.link}" if n.link else "")
+                # The inbox keeps the path; a mail client needs the whole address.
+                body = n.body + (f"\n\n{mail_link(n.link)}" if n.link else "")
                 messages.append(
                     EmailMessage(n.subject, body, settings.DEFAULT_FROM_EMAIL, [n.user.email])
                 )

@@ -7,6 +7,9 @@ from django.urls import include, path
 from backoffice import views
 from backoffice.two_factor import views as two_factor_views
 
+# The friendly 400 page for refused input (backoffice.middleware.RequestInputMiddleware).
+handler400 = views.bad_request
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -33,7 +36,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -21,8 +24,26 @@ from backoffice.selectors import notification_list
 INBOX_PAGE_SIZE = 25
 
 
+def bad_request(request, exception=None):
+    """The friendly 400 page (handler400), in the user's language. Rendered without the
+    request's context: it runs for requests refused before the session and the user are loaded
+    (backoffice.middleware), and must not touch the database they were refused for."""
+    with translation.override(translation.get_language_from_request(request)):
+        return HttpResponseBadRequest(loader.render_to_string("400.html"))
+
+
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The mail names the site by its configured name and links from SITE_URL
+    (templates/registration/password_reset_email.html), never from the Host header of
+    whoever asked for the reset."""
+
+    @property
+    def extra_email_context(self) -> dict:
+        return {"site_name": settings.BACKOFFICE_SITE_NAME}
 
 
 @login_required

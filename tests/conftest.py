@@ -1,11 +1,13 @@
 import os
 
 import pytest
+from django.core import mail
 from django.utils import translation
 
 from backoffice.services import user_roles_set
 from tests.backoffice.clients import TwoFactorClient
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
+from tests.mail_checks import relative_links
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -23,6 +25,15 @@ def english():
     (tests/backoffice/test_i18n.py and the browser tests)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def mail_links_are_absolute():
+    """Whatever a test makes the project mail, no link in it is a bare path: links in mail are
+    absolute (backoffice.mail.mail_link, tests/backoffice/test_mail_links.py)."""
+    yield
+    for message in getattr(mail, "outbox", []):
+        assert relative_links(message.body) == [], f"relative link in mail: {message.body}"
 
 
 @pytest.fixture

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 400 for a NUL byte or a control character in the request, or a date filter out of range,
+    # before the session (a forged cookie) or any view (a DataError, an OverflowError) sees it.
+    "backoffice.middleware.RequestInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,6 +174,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
 # --- Mail --------------------------------------------------------------------------------------
+# Where the site is reached from outside: every link in a mail is this followed by the path
+# (backoffice.mail.mail_link), never a path alone (a mail client cannot follow it) nor the Host
+# header of whoever caused the mail. Production requires it, with https.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="backoffice@localhost")
 

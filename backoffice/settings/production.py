@@ -1,5 +1,10 @@
 """Production settings: no default secrets; `manage.py check --deploy` passes with zero warnings."""
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
+
 from .base import *  # noqa: F403
 from .base import DATABASES, env
 
@@ -7,16 +12,26 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The address in every link of every mail: required, https, the site's origin (no path), on a
+# host the site answers to.
+SITE_URL = env("SITE_URL").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme != "https" or not _site.hostname or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's https address without a path, such as "
+        f"https://backoffice.example.com (it is {SITE_URL!r})."
+    )
+if not validate_host(_site.hostname, ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        f"SITE_URL's host {_site.hostname!r} is not in DJANGO_ALLOWED_HOSTS: links in mail "
+        "would lead to a host the site refuses."
+    )
 
 if not DATABASES:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("Set DATABASE_URL: production needs a PostgreSQL server.")
 # The second factor of the money and pay roles cannot be switched off in production.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 if not TWO_FACTOR_REQUIRED:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "TWO_FACTOR_REQUIRED is off: production requires a second factor for payroll, "
         "accounting, audit, HR and superusers. Remove TWO_FACTOR_REQUIRED from the environment."

@@ -161,12 +161,14 @@ def test_a_wrong_setup_code_is_refused(client, make_user, password, no_throttle)
     device = TOTPDevice.objects.get(user=clerk)
     wrong = wrong_code(device)
 
-    for code in [wrong, "abcdef", "\x00", "1" * 64]:
+    for code in [wrong, "abcdef", "1" * 64]:
         response = client.post(SETUP, {"code": code})
         assert response.status_code == 200, code
         assert 'role="alert"' in response.content.decode() or "errorlist" in (
             response.content.decode()
         )
+    # A NUL byte never reaches the form: the site refuses it (backoffice.middleware).
+    assert client.post(SETUP, {"code": "\x00"}).status_code == 400
     assert "That code does not match." in client.post(SETUP, {"code": wrong}).content.decode()
 
     device.refresh_from_db()
@@ -543,6 +545,7 @@ def _production(**extra):
         DJANGO_SETTINGS_MODULE="backoffice.settings.production",
         DJANGO_SECRET_KEY="x" * 60,
         DJANGO_ALLOWED_HOSTS="example.com",
+        SITE_URL="https://example.com",
         DATABASE_URL=os.environ.get("DATABASE_URL") or "postgres://localhost/x",
         **extra,
     )
