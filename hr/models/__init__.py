@@ -1,0 +1,5 @@
+"""HR's models, one module per sub-domain; everything is importable from ``hr.models``."""
+
+from hr.models.core import Department, Employee, Position
+
+__all__ = ["Department", "Employee", "Position"]
