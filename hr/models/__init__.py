@@ -1,5 +1,6 @@
 """HR's models, one module per sub-domain; everything is importable from ``hr.models``."""
 
 from hr.models.core import Department, Employee, Position
+from hr.models.personnel import PersonnelFile
 
-__all__ = ["Department", "Employee", "Position"]
+__all__ = ["Department", "Employee", "PersonnelFile", "Position"]

@@ -1,0 +1,102 @@
+"""The personnel file: what HR keeps about an employee beyond the directory entry.
+
+One row per employee (``Employee.personnel_file``). Personal data (address, birth date),
+tax and social-insurance data, the contract in force and the emergency contact. Who may read
+which part is decided in ``hr.selectors.personnel``; every read is logged there.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.models import TimeStampedModel
+
+
+class PersonnelFile(TimeStampedModel):
+    class TaxClass(models.IntegerChoices):
+        I = 1, "I"  # noqa: E741 - the German tax classes are Roman numerals
+        II = 2, "II"
+        III = 3, "III"
+        IV = 4, "IV"
+        V = 5, "V"
+        VI = 6, "VI"
+
+    class ContractType(models.TextChoices):
+        PERMANENT = "permanent", _("Permanent")
+        FIXED_TERM = "fixed_term", _("Fixed term")
+        MINI_JOB = "mini_job", _("Mini job")
+        TRAINEE = "trainee", _("Apprenticeship")
+        WORKING_STUDENT = "working_student", _("Working student")
+
+    employee = models.OneToOneField(
+        "hr.Employee",
+        on_delete=models.CASCADE,
+        related_name="personnel_file",
+        verbose_name=_("employee"),
+    )
+    # Personal
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # Tax and social insurance
+    tax_id = models.CharField(_("tax ID"), max_length=11, blank=True)
+    social_insurance_number = models.CharField(
+        _("social insurance number"), max_length=12, blank=True
+    )
+    tax_class = models.PositiveSmallIntegerField(
+        _("tax class"), choices=TaxClass.choices, null=True, blank=True
+    )
+    church_tax = models.BooleanField(_("church tax"), default=False)
+    # Contract
+    contract_type = models.CharField(
+        _("contract type"),
+        max_length=20,
+        choices=ContractType.choices,
+        default=ContractType.PERMANENT,
+    )
+    weekly_hours = models.DecimalField(
+        _("weekly hours"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    probation_end = models.DateField(_("end of probation"), null=True, blank=True)
+    fixed_term_end = models.DateField(_("end of fixed term"), null=True, blank=True)
+    notice_period = models.CharField(
+        _("notice period"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the contract says, e.g. “4 weeks to the 15th or the end of a month”."),
+    )
+    vacation_days_per_year = models.PositiveSmallIntegerField(
+        _("vacation days per year"), default=30
+    )
+    # Emergency contact
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(
+        _("emergency contact phone"), max_length=40, blank=True
+    )
+    emergency_contact_relation = models.CharField(
+        _("relation to the employee"), max_length=100, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("personnel file")
+        verbose_name_plural = _("personnel files")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fixed_term_end__isnull=True)
+                | models.Q(contract_type="fixed_term"),
+                name="personnel_file_fixed_term_end_only_for_fixed_term",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vacation_days_per_year__lte=366),
+                name="personnel_file_vacation_days_plausible",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["probation_end"], name="personnel_file_probation_idx"),
+            models.Index(fields=["fixed_term_end"], name="personnel_file_fixed_term_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Personnel file of %(employee)s") % {"employee": self.employee})
