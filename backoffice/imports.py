@@ -286,6 +286,15 @@ class ImportExportAdmin(ImportExportModelAdmin):
     def process_import(self, request, **kwargs):
         if request.method != "POST" or not self.has_import_permission(request):
             return super().process_import(request, **kwargs)  # 405 or 403, as the library does
+        if not self._confirm_choices_valid(request):
+            messages.error(
+                request,
+                _(
+                    "This import cannot be confirmed: the confirmation names a format or a "
+                    "kind of import that is not offered here. Please upload the file again."
+                ),
+            )
+            return HttpResponseRedirect(self._import_url())
         name = request.POST.get("import_file_name", "")
         if not import_file_claim(request, name=name, model=self.opts.label_lower):
             messages.error(
@@ -303,6 +312,21 @@ class ImportExportAdmin(ImportExportModelAdmin):
             return HttpResponseRedirect(self._import_url())
         finally:
             self.get_tmp_storage_class()(name=name).remove()
+
+    def _confirm_choices_valid(self, request) -> bool:
+        """The confirm form's ``format`` and ``resource`` are indexes the client sends back;
+        the library indexes its lists with them unchecked (a forged one is a 500)."""
+        offered = (
+            ("format", len(self.get_import_formats())),
+            ("resource", len(self.get_import_resource_classes(request))),
+        )
+        for field, count in offered:
+            value = request.POST.get(field, "0")
+            if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+                return False
+            if int(value) >= count:
+                return False
+        return True
 
     def process_result(self, result, request):
         """After the confirmation: the usual summary, or (when the data changed since the check

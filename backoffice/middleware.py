@@ -14,6 +14,9 @@ One rule for the whole site instead of a check in every view, filter and form:
   and a filter that computes "the end of this year" from 9999 or from 99999999999999999999999
   fails with ``OverflowError``. Plain parameters (``q``, ``month``) are the portal's forms'
   to check.
+- An admin action's selected objects (``_selected_action`` in a POST) must be whole numbers:
+  every model in the admin has an integer key, and the admin filters ``pk__in`` with the posted
+  values unchecked (``ValueError``, a 500, for ``abc``).
 - A cookie with a control character is dropped (as if not sent) rather than refused: the user
   could not remove it from a link and would be locked out of every page.
 """
@@ -49,6 +52,9 @@ DATE_PARTS = {
 }
 _ISO_DATE = re.compile(r"\s*([+-]?\d+)-\d{1,2}-\d{1,2}(?:[ T].*)?", re.DOTALL)
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+# The admin's action checkboxes (django.contrib.admin.helpers.ACTION_CHECKBOX_NAME).
+SELECTED_ACTION = "_selected_action"
+_SELECTED_ID = re.compile(r"[0-9]{1,20}")
 _MAX_DIGITS = 6  # more than any date part can need; int() of a huge string is not free
 
 
@@ -105,6 +111,10 @@ def request_input_refusal(request) -> str | None:
                 values, pattern=_CONTROL_IN_VALUE
             ):
                 return "control character in the form data"
+        if any(
+            not _SELECTED_ID.fullmatch(value) for value in request.POST.getlist(SELECTED_ACTION)
+        ):
+            return f"{SELECTED_ACTION} is not a whole number"
     return None
 
 

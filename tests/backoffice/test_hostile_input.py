@@ -431,3 +431,49 @@ def test_the_400_page_needs_no_database():
     response = client.get("/hr/employees/?q=%00")
     assert response.status_code == 400
     assert "could not be read" in response.content.decode()
+
+
+# --- Admin actions: the ids of the selected objects -------------------------------------------
+
+
+def test_every_admin_model_has_an_integer_key():
+    """The middleware refuses an admin action whose ``_selected_action`` is not a whole number;
+    that holds only while every model in the admin has an integer primary key."""
+    for model in admin.site._registry:
+        assert model._meta.pk.get_internal_type() in (
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+            "IntegerField",
+            "BigIntegerField",
+        ), model
+
+
+@naive_datetime_warnings
+@pytest.mark.django_db(transaction=True)
+def test_admin_actions_with_a_selected_id_that_is_no_number_are_a_400(superuser):
+    """``_selected_action=abc`` reached ``pk__in`` unchecked: a ValueError, a 500, on every
+    changelist with an action (found posting to /admin/payroll/timeentry/ and
+    /admin/accounting/payment/). Now every action answers 400 and changes nothing; a real id
+    still reaches the action."""
+    client = TwoFactorClient(headers={"accept-language": "en"})
+    client.force_login(superuser)
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    tried = 0
+    for model_admin, url in _changelists():
+        for name in model_admin.get_actions(request):
+            for forged in ("abc", "1 OR 1=1", "-1", "1.5", "٣"):
+                response = client.post(
+                    url, {"action": name, "index": "0", "_selected_action": ["1", forged]}
+                )
+                assert response.status_code == 400, (url, name, forged, response.status_code)
+                assert REFUSAL_MARK in response.content
+            tried += 1
+    assert tried >= 10
+    # A whole number (also one no row has) is the admin's business again.
+    response = client.post(
+        "/admin/hr/employee/",
+        {"action": "delete_selected", "index": "0", "_selected_action": ["99999999999999999999"]},
+    )
+    assert response.status_code in (200, 302)

@@ -338,3 +338,31 @@ def test_every_import_export_admin_uses_the_safe_base():
         for a in ie_admins
         for resource in a.get_resource_classes(request=None)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("format", "99"), ("format", "x"), ("format", "-1"), ("resource", "7"), ("resource", "abc")],
+)
+def test_forged_format_or_resource_in_the_confirmation_is_refused(private_folder, field, value):
+    """The confirm form's ``format`` and ``resource`` are list indexes the library used unchecked:
+    a forged one answered 500 (IndexError, ValueError). It is refused with a message, nothing is
+    imported, and the genuine confirmation still works afterwards."""
+    client = _client()
+    name = _issued_name(_upload(client, HEADER + "VERT,Vertrieb,,,\n"))
+    data = {
+        "import_file_name": name,
+        "original_file_name": "departments.csv",
+        "format": "0",
+        "resource": "0",
+        field: value,
+    }
+    response = client.post(CONFIRM_URL, data)
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT_URL
+    assert any("format or a kind of import that is not offered" in m for m in _messages(response))
+    assert not Department.objects.filter(code="VERT").exists()
+
+    assert _confirm(client, name).status_code == 302
+    assert Department.objects.get(code="VERT").name == "Vertrieb"
