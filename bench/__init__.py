@@ -67,5 +67,15 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
             default_employees=1_000,
         ),
+        Benchmark(
+            name="hr_pages",
+            module="bench.hr_pages",
+            description=(
+                "employee list, team calendar and compliance dashboard served by gunicorn "
+                "(2 workers) at N employees: p50/p95 sequential and with 8 concurrent clients "
+                "from a second process; target p95 under 200 ms"
+            ),
+            default_employees=10_000,
+        ),
     )
 }

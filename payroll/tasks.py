@@ -6,6 +6,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext as _
+from psycopg.errors import LockNotAvailable
 
 from payroll.services import payday
 
@@ -40,6 +41,11 @@ def _attempt_error(exc: BaseException) -> str:
                 "The part took longer than its time limit of %(seconds)d s (perhaps waiting "
                 "for a lock held by other work)."
             ) % {"seconds": settings.PAYROLL_CHUNK_SOFT_TIME_LIMIT}
+        if isinstance(seen, LockNotAvailable):
+            return _(
+                "The part waited longer than %(seconds)d s for a lock held by other work "
+                "(someone changing an employee or the run, say)."
+            ) % {"seconds": settings.PAYROLL_CHUNK_LOCK_TIMEOUT}
         seen = seen.__context__
     return f"{type(exc).__name__}: {exc}".strip()
 

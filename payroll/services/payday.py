@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from schwifty import IBAN
@@ -504,10 +505,20 @@ def _approvers_notify(run: PayrollRun) -> None:
         .distinct()
     )
     if approvers:
+        totals = Payslip.objects.filter(run=run).aggregate(count=Count("pk"), net=Sum("net"))
         notify(
             users=approvers,
             subject=_("Payroll %(period)s is calculated and waits for approval")
             % {"period": str(run.period)},
+            body=ngettext(
+                "%(count)d payslip, net total %(net)s EUR. Review the changes and approve it.",
+                "%(count)d payslips, net total %(net)s EUR. Review the changes and approve it.",
+                totals["count"],
+            )
+            % {
+                "count": totals["count"],
+                "net": number_format(totals["net"] or 0, 2, use_l10n=True, force_grouping=True),
+            },
             link=reverse("payroll:run_detail", args=[run.pk]),
         )
 
@@ -683,8 +694,8 @@ def run_approval_is_own(*, run: PayrollRun, user) -> bool:
 @transaction.atomic
 def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
-    if run.status == PayrollRun.Status.APPROVED:
-        return run
+    if run.status in (PayrollRun.Status.APPROVED, PayrollRun.Status.PAID):
+        return run  # approved already (a second click, or paid since): nothing changes
     if run.status != PayrollRun.Status.CALCULATED:
         raise PaydayRefused(_("Only a calculated run can be approved."))
     if run_approval_is_own(run=run, user=user):

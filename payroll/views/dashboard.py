@@ -249,12 +249,16 @@ def run_detail(request, pk: int):
 @require_POST
 def run_approve(request, pk: int):
     run = _run_or_404(pk)
+    already = run.status in (run.Status.APPROVED, run.Status.PAID)
     try:
         payday_run_approve(run=run, user=request.user)
     except PaydayRefused as exc:
         _refused(request, exc)
     else:
-        messages.success(request, _("The run is approved; it can be paid now."))
+        if already:  # a second click, or another approver was quicker: nothing happened
+            messages.info(request, _("The run was approved already; nothing changed."))
+        else:
+            messages.success(request, _("The run is approved; it can be paid now."))
     return redirect("payroll:run_detail", pk=run.pk)
 
 
@@ -263,14 +267,19 @@ def run_approve(request, pk: int):
 @require_POST
 def run_pay(request, pk: int):
     run = _run_or_404(pk)
+    already = run.status == run.Status.PAID
     try:
         payday_run_pay(run=run, user=request.user)
     except PaydayRefused as exc:
         _refused(request, exc)
     else:
-        messages.success(
-            request, _("The run is paid: the journal entry is posted and the payslips published.")
-        )
+        if already:
+            messages.info(request, _("The run was paid already; nothing was paid twice."))
+        else:
+            messages.success(
+                request,
+                _("The run is paid: the journal entry is posted and the payslips published."),
+            )
     return redirect("payroll:run_detail", pk=run.pk)
 
 

@@ -226,6 +226,14 @@ def test_calculator_is_refused_as_approver_with_a_message(
     assert 'data-status="paid"' in page
     assert 'data-testid="bankfile"' in page
 
+    # A second press of Pay (another tab, a slow network) says so and pays nothing twice.
+    response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+    assert "The run was paid already; nothing was paid twice." in messages_of(response)
+    assert JournalEntry.objects.filter(source=f"payroll.run:{run.pk}").count() == 1
+    client.force_login(accountant)
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    assert "The run was approved already; nothing changed." in messages_of(response)
+
 
 def test_pay_before_approval_is_a_message(
     client, clerk, schedule, django_capture_on_commit_callbacks
