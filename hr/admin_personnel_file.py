@@ -4,6 +4,7 @@ Every opening of a file's change page is logged like a look at the file page."""
 
 from django import forms
 from django.contrib import admin
+from django.core import validators
 
 from hr.models import PersonnelFile
 from hr.personnel_validators import social_insurance_number_compact, tax_id_compact
@@ -14,7 +15,32 @@ from hr.services.personnel_file import personnel_file_access_record
 class PersonnelFileForm(forms.ModelForm):
     class Meta:
         model = PersonnelFile
-        fields = "__all__"
+        fields = [  # noqa: RUF012 - Django's Meta
+            "employee",
+            *PersonnelFile.ADDRESS_FIELDS,
+            "birth_date",
+            *PersonnelFile.TAX_FIELDS,
+            "contract_type",
+            "weekly_hours",
+            "contract_start",
+            "probation_end",
+            "fixed_term_end",
+            "notice_period",
+            "vacation_days_per_year",
+            *PersonnelFile.EMERGENCY_CONTACT_FIELDS,
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typed with spaces ("36 574 261 809") is fine: the clean methods compact the value
+        # before the model's own checks (length, check digit).
+        for name, length in (("tax_id", 20), ("social_insurance_number", 20)):
+            field = self.fields[name]
+            field.max_length = length
+            field.widget.attrs["maxlength"] = str(length)
+            field.validators = [
+                v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)
+            ]
 
     def clean_tax_id(self):
         return tax_id_compact(self.cleaned_data.get("tax_id", ""))

@@ -25,6 +25,7 @@ AREAS = ("02", "03", "04", "08", "09", "10", "11", "12", "13", "14", "15", "16",
 AREAS += ("19", "20", "21", "23", "24", "25", "26", "28", "29", "38", "39", "40", "42", "45")
 CHANGE_REQUEST_LOGINS = ("staff", "depthead", "dataentry")
 BATCH = 2000
+RELATIONS = ("Ehepartner/in", "Mutter", "Vater", "Partner/in")
 
 
 def demo_tax_id(rnd: random.Random) -> str:
