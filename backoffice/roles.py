@@ -47,6 +47,18 @@ _HR_WRITE = (
 # Taking a whole list out of the admin (export) and writing one in (import) are permissions of
 # their own (IMPORT_EXPORT_*_PERMISSION_CODE in the settings), granted to the roles that keep
 # the data; an import adds and overwrites rows, so it goes only with add and change.
+# The personnel file (issue #8, item 1): HR managers read and keep every file, upload its
+# documents, read who looked at files and decide staff's change requests. Department heads and
+# staff reach files through hr.selectors.personnel_file (their department's, their own).
+_HR_PERSONNEL_FILE = (
+    "hr.view_personnelfile",
+    "hr.add_personnelfile",
+    "hr.change_personnelfile",
+    "hr.view_personnelfile_access_log",
+    "hr.decide_personnelchangerequest",
+    "hr.view_personneldocument",
+    "hr.add_personneldocument",
+)
 _HR_TRANSFER = (
     "hr.export_department",
     "hr.import_department",
@@ -199,6 +211,7 @@ ROLES: dict[str, Role] = {
                 *_HR_READ,
                 *_HR_WRITE,
                 *_HR_TRANSFER,
+                *_HR_PERSONNEL_FILE,
                 "hr.view_all_employees",
                 "auth.view_user",
             ),
@@ -303,6 +316,9 @@ ADMIN_REACH: dict[str, dict[str, str]] = {
         HELPDESK_AGENT: "directory",
         OFFICE_MANAGER: "directory",
     },
+    # Personnel file (issue #8, item 1): HR managers keep the files; documents, the access log
+    # and change requests have their own pages (hr.views.personnel_file), not the admin.
+    "hr.personnelfile": {HR_MANAGER: "view add change"},
     "accounting.account": {
         ACCOUNTANT: "view add change export import",
         AUDITOR: "view export",

@@ -13,3 +13,7 @@ class HrConfig(AppConfig):
 
         home.register()
         register_seeder("hr", demo.seed_hr, order=10)
+        from hr import demo_personnel, home_personnel_file  # issue #8, item 1
+
+        home_personnel_file.register()
+        register_seeder("hr_personnel", demo_personnel.seed_personnel_files, order=11)

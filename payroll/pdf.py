@@ -25,6 +25,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from hr.selectors.personnel_file import payslip_personal_data
 from payroll.models import Cheque, PayrollRun, Payslip, PayslipLine
 
 # A host that can never resolve (RFC 6761): relative URLs in the templates resolve against it,
@@ -133,8 +134,9 @@ def mask_iban(iban: str) -> str:
 
 
 def payslip_context(payslip: Payslip) -> dict:
-    """Everything a payslip shows, in three queries: the payslip with its employee, department,
-    period and cheque; its lines; the payroll settings."""
+    """Everything a payslip shows, in four queries: the payslip with its employee, department,
+    period and cheque; its lines; the payroll settings; the personal fields of the employee's
+    personnel file (address, tax class, tax ID masked, social-insurance number) from hr."""
     from payroll.services.payday import payroll_settings
 
     slip = Payslip.objects.select_related("employee", "department", "run__period", "cheque").get(
@@ -148,6 +150,7 @@ def payslip_context(payslip: Payslip) -> dict:
     return {
         "slip": slip,
         "employee": slip.employee,
+        "personal": payslip_personal_data(employee_id=slip.employee_id),
         "period": slip.run.period,
         "settings": payroll_settings(),
         "earnings": [ln for ln in lines if ln.kind == PayslipLine.Kind.EARNING],

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "import_export",
+    # Change history of employees and personnel files (who, when, old and new value).
+    "simple_history",
     "backoffice.apps.BackofficeConfig",
     "hr",
     "accounting",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # request.user.is_verified(): whether this session passed a second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    # Records the signed-in user on each history row django-simple-history writes.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Users who need a second factor reach only the verify, setup and logout pages until then.
     "backoffice.two_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,6 +176,10 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
+# Personnel documents (contracts, certificates): outside MEDIA_ROOT and the static files, never
+# served by the web server, only by a view that checks who asks (hr.models.personnel_file).
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+PERSONNEL_DOCUMENT_MAX_BYTES = env.int("PERSONNEL_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Mail --------------------------------------------------------------------------------------
 # Where the site is reached from outside: every link in a mail is this followed by the path

@@ -2,5 +2,18 @@
 
 from hr.models.core import Department, Employee, Position
 from hr.models.personnel import PersonnelFile
+from hr.models.personnel_file import (
+    PersonnelChangeRequest,
+    PersonnelDocument,
+    PersonnelFileAccess,
+)
 
-__all__ = ["Department", "Employee", "PersonnelFile", "Position"]
+__all__ = [
+    "Department",
+    "Employee",
+    "PersonnelChangeRequest",
+    "PersonnelDocument",
+    "PersonnelFile",
+    "PersonnelFileAccess",
+    "Position",
+]

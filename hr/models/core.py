@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from backoffice.models import TimeStampedModel
 
@@ -115,6 +116,8 @@ class Employee(TimeStampedModel):
         related_name="employee",
         verbose_name=_("login"),
     )
+    # Change history of every field (django-simple-history), shown on the personnel file.
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         verbose_name = _("employee")

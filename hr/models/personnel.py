@@ -5,10 +5,19 @@ tax and social-insurance data, the contract in force and the emergency contact. 
 which part is decided in ``hr.selectors.personnel``; every read is logged there.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from backoffice.models import TimeStampedModel
+from hr.personnel_validators import (
+    social_insurance_birth_date_part,
+    social_insurance_number_compact,
+    tax_id_compact,
+    validate_social_insurance_number,
+    validate_tax_id,
+)
 
 
 class PersonnelFile(TimeStampedModel):
@@ -40,9 +49,19 @@ class PersonnelFile(TimeStampedModel):
     country = models.CharField(_("country"), max_length=2, default="DE")
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     # Tax and social insurance
-    tax_id = models.CharField(_("tax ID"), max_length=11, blank=True)
+    tax_id = models.CharField(
+        _("tax ID"),
+        max_length=11,
+        blank=True,
+        validators=[validate_tax_id],
+        help_text=_("The Steuer-ID: 11 digits."),
+    )
     social_insurance_number = models.CharField(
-        _("social insurance number"), max_length=12, blank=True
+        _("social insurance number"),
+        max_length=12,
+        blank=True,
+        validators=[validate_social_insurance_number],
+        help_text=_("The Rentenversicherungsnummer: 12 characters, e.g. 65170839J003."),
     )
     tax_class = models.PositiveSmallIntegerField(
         _("tax class"), choices=TaxClass.choices, null=True, blank=True
@@ -79,9 +98,20 @@ class PersonnelFile(TimeStampedModel):
         _("relation to the employee"), max_length=100, blank=True
     )
 
+    # Who changed which field when, old and new value (django-simple-history); shown to HR
+    # managers on the file page (hr.selectors.personnel_file.personnel_file_history).
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
     class Meta:
         verbose_name = _("personnel file")
         verbose_name_plural = _("personnel files")
+        permissions = [
+            ("view_personnelfile_access_log", _("Can read who looked at personnel files")),
+            (
+                "decide_personnelchangerequest",
+                _("Can approve or refuse employees' requests to change their file"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fixed_term_end__isnull=True)
@@ -97,6 +127,35 @@ class PersonnelFile(TimeStampedModel):
             models.Index(fields=["probation_end"], name="personnel_file_probation_idx"),
             models.Index(fields=["fixed_term_end"], name="personnel_file_fixed_term_idx"),
         ]
+
+    # Fields a staff member may ask to change on their own file (hr.services.personnel_file).
+    ADDRESS_FIELDS = ("street", "postal_code", "city", "country")
+    EMERGENCY_CONTACT_FIELDS = (
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relation",
+    )
+    # What a department head never sees of their people's files.
+    TAX_FIELDS = ("tax_id", "social_insurance_number", "tax_class", "church_tax")
+
+    def clean(self) -> None:
+        self.tax_id = tax_id_compact(self.tax_id)
+        self.social_insurance_number = social_insurance_number_compact(self.social_insurance_number)
+        if (
+            self.social_insurance_number
+            and self.birth_date
+            and len(self.social_insurance_number) == 12
+            and self.social_insurance_number[2:8]
+            != social_insurance_birth_date_part(self.birth_date)
+        ):
+            raise ValidationError(
+                {
+                    "social_insurance_number": _(
+                        "The social insurance number's digits 3 to 8 must be the date of birth "
+                        "(DDMMYY) of the personnel file."
+                    )
+                }
+            )
 
     def __str__(self) -> str:
         return str(_("Personnel file of %(employee)s") % {"employee": self.employee})
