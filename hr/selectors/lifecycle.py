@@ -12,12 +12,19 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from backoffice.roles import user_roles
+from backoffice.roles import DEPARTMENT_HEAD, user_roles
 from hr.models import Checklist, ChecklistItem, Department, Employee, EmploymentChange
 from hr.selectors import employee_visible_to
 
 MANAGE_PERMISSION = "hr.manage_employment"
 ORG_SEARCH_LIMIT = 50
+
+
+def _owner_roles(user) -> list[str]:
+    """The roles through which a user works on items of anybody's checklist. Items of the
+    department head are for the head of the employee's department, who manages them anyway;
+    heads of other departments get nothing through the role."""
+    return sorted(user_roles(user) - {DEPARTMENT_HEAD})
 
 
 def _manages_all(user) -> bool:
@@ -83,7 +90,7 @@ def checklist_detail(*, user, pk: int) -> Checklist | None:
         return None
     if employment_may_manage(user=user, employee=checklist.employee):
         return checklist
-    if checklist.items.filter(owner__in=list(user_roles(user))).exists():
+    if checklist.items.filter(owner__in=_owner_roles(user)).exists():
         return checklist
     return None
 
@@ -94,7 +101,7 @@ def checklist_items_of(*, checklist: Checklist) -> list[ChecklistItem]:
 
 def checklist_item_may_tick(*, user, item: ChecklistItem, manages: bool) -> bool:
     """Whoever manages the employee ticks any item; the others only their roles' items."""
-    return manages or item.owner in user_roles(user)
+    return manages or item.owner in _owner_roles(user)
 
 
 def checklist_item_for(*, user, checklist_pk: int, item_pk: int) -> tuple[ChecklistItem, bool]:
@@ -117,7 +124,7 @@ def checklists_open_for(*, user) -> QuerySet[Checklist]:
         return qs.none()
     if not _manages_all(user):
         owned = ChecklistItem.objects.filter(
-            checklist=OuterRef("pk"), done_at__isnull=True, owner__in=list(user_roles(user))
+            checklist=OuterRef("pk"), done_at__isnull=True, owner__in=_owner_roles(user)
         )
         qs = qs.filter(Q(employee__department__head__user=user) | Exists(owned))
     return qs.select_related("employee__department").annotate(
@@ -133,7 +140,7 @@ def checklist_may_list(*, user) -> bool:
     if employment_may_hire(user=user):
         return True
     owners = {spec.owner for kind in (ONBOARDING, OFFBOARDING) for spec in checklist_items(kind)}
-    return bool(owners & user_roles(user))
+    return bool(owners & set(_owner_roles(user)))
 
 
 # --- Org chart ----------------------------------------------------------------------------------
