@@ -19,7 +19,6 @@ from hr.services.lifecycle import checklist_create
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, PositionFactory
 
 TODAY = timezone.localdate()
-committed = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -72,7 +71,7 @@ def hire_data(department, **kwargs):
 # --- Hire ---------------------------------------------------------------------------------------
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_hr_manager_hires_from_the_portal(client, hr_manager, department):
     """The form posted: employee, login, checklist; the mail goes out after commit; the page
     that follows is the onboarding checklist."""
@@ -89,7 +88,7 @@ def test_hr_manager_hires_from_the_portal(client, hr_manager, department):
     assert [m.to for m in mail.outbox] == [["lena.vogel@example.com"]]
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_head_hires_into_their_own_department_only(client, head, department):
     other = DepartmentFactory(code="EINK")
     client.force_login(head)
@@ -101,7 +100,7 @@ def test_head_hires_into_their_own_department_only(client, head, department):
     assert Employee.objects.get(last_name="Vogel").department == department
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_hire_with_a_taken_email_says_so_and_writes_nothing(client, hr_manager, department):
     client.force_login(hr_manager)
     response = client.post(reverse("hr:hire"), hire_data(department, work_email=hr_manager.email))
@@ -123,7 +122,7 @@ def test_others_may_not_hire(client, make_user, role, department):
 # --- Checklists ---------------------------------------------------------------------------------
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_hr_ticks_an_item_with_a_note_and_the_page_shows_who(client, hr_manager, department):
     checklist = checklist_create(employee=EmployeeFactory(department=department), kind="onboarding")
     item = checklist.items.get(key="hr.contract_signed")
@@ -138,7 +137,7 @@ def test_hr_ticks_an_item_with_a_note_and_the_page_shows_who(client, hr_manager,
     assert hr_manager.get_username() in row and "per Post" in row
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_payroll_clerk_ticks_payroll_items_only(client, make_user, department):
     """A role that owns an item sees the checklist and ticks its own item; another item is
     forbidden; a checklist without their items is not found."""
@@ -161,7 +160,7 @@ def test_payroll_clerk_ticks_payroll_items_only(client, make_user, department):
     assert pay.done_at is not None and contract.done_at is None
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_head_of_another_department_and_staff_cannot_tick(client, make_user, other_head):
     checklist = checklist_create(employee=EmployeeFactory(), kind="onboarding")
     item = checklist.items.get(key="hr.contract_signed")
@@ -216,7 +215,7 @@ def test_checklist_page_queries_do_not_grow_with_the_company(client, hr_manager,
 # --- Transfer -----------------------------------------------------------------------------------
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_head_transfers_their_employee_with_a_future_date(client, head, department):
     employee = EmployeeFactory(department=department)
     target = DepartmentFactory(code="IT")
@@ -240,7 +239,7 @@ def test_head_transfers_their_employee_with_a_future_date(client, head, departme
     assert list(page.context["changes"]) == [change]
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_hr_transfer_to_an_unknown_manager_is_refused(client, hr_manager, department):
     employee = EmployeeFactory(department=department)
     client.force_login(hr_manager)
@@ -256,7 +255,7 @@ def test_hr_transfer_to_an_unknown_manager_is_refused(client, hr_manager, depart
 # --- Termination --------------------------------------------------------------------------------
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_hr_terminates_and_lands_on_the_offboarding_checklist(client, hr_manager, department):
     employee = EmployeeFactory(department=department)
     client.force_login(hr_manager)
@@ -271,7 +270,7 @@ def test_hr_terminates_and_lands_on_the_offboarding_checklist(client, hr_manager
     assert (termination.reason, termination.last_day) == ("mutual", last_day)
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 def test_termination_before_the_hire_is_refused_on_the_page(client, head, department):
     employee = EmployeeFactory(department=department, hire_date=datetime.date(2024, 3, 1))
     client.force_login(head)
@@ -286,7 +285,7 @@ def test_termination_before_the_hire_is_refused_on_the_page(client, head, depart
     assert employee.termination_date is None
 
 
-@committed
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("url_name", ["hr:employee_transfer", "hr:employee_terminate"])
 def test_head_of_another_department_finds_nothing_and_staff_are_forbidden(
     client, make_user, other_head, department, url_name
