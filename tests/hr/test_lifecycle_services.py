@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-def hire(department=None, django_capture_on_commit_callbacks=None, **kwargs):
+def hire(department=None, **kwargs):
     department = department or DepartmentFactory()
     values = {
         "first_name": "Jörg",
@@ -99,9 +99,8 @@ def test_hire_creates_employee_file_login_checklist_and_mails_a_working_link(
 
 def test_a_failing_hire_leaves_nothing_behind(django_capture_on_commit_callbacks):
     """The position of another department refuses the hire: no login, no employee, no mail."""
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(ValidationError):
-            hire(position=PositionFactory())
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        hire(position=PositionFactory())
     assert not get_user_model().objects.filter(email="joerg.mueller@example.com").exists()
     assert not Employee.objects.filter(last_name="Müller-Weiß").exists()
     assert mail.outbox == []
