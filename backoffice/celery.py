@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "hr.tasks.deactivate_terminated_logins",
         "schedule": crontab(minute=15),
     },
+    # HR lifecycle: planned transfers take effect on their day.
+    "hr-transfers-apply-due": {
+        "task": "hr.tasks.transfers_apply_due",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "accounting-budgets-check-nightly": {
         "task": "accounting.tasks.budgets_check",
         "schedule": crontab(hour=2, minute=0),

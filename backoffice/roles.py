@@ -214,6 +214,8 @@ ROLES: dict[str, Role] = {
                 *_HR_PERSONNEL_FILE,
                 "hr.view_all_employees",
                 "auth.view_user",
+                # HR lifecycle (issue #8 item 2): hire, transfer, terminate in every department.
+                "hr.manage_employment",
             ),
         ),
         Role(

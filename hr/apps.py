@@ -9,7 +9,7 @@ class HrConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice.registry import register_seeder
-        from hr import demo, home
+        from hr import checklist_items, demo, demo_lifecycle, home, home_lifecycle
 
         home.register()
         register_seeder("hr", demo.seed_hr, order=10)
@@ -17,3 +17,6 @@ class HrConfig(AppConfig):
 
         home_personnel_file.register()
         register_seeder("hr_personnel", demo_personnel.seed_personnel_files, order=11)
+        checklist_items.register()  # lifecycle: hr's onboarding and offboarding items
+        home_lifecycle.register()
+        register_seeder("hr_lifecycle", demo_lifecycle.seed_lifecycle, order=15)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("employees/", views.employee_list, name="employee_list"),
     path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("", include("hr.urls_personnel_file")),
+    path("", include("hr.urls_lifecycle")),
 ]

@@ -1,6 +1,7 @@
 """HR's models, one module per sub-domain; everything is importable from ``hr.models``."""
 
 from hr.models.core import Department, Employee, Position
+from hr.models.lifecycle import Checklist, ChecklistItem, EmploymentChange, Termination
 from hr.models.personnel import PersonnelFile
 from hr.models.personnel_file import (
     PersonnelChangeRequest,
@@ -9,11 +10,15 @@ from hr.models.personnel_file import (
 )
 
 __all__ = [
+    "Checklist",
+    "ChecklistItem",
     "Department",
     "Employee",
+    "EmploymentChange",
     "PersonnelChangeRequest",
     "PersonnelDocument",
     "PersonnelFile",
     "PersonnelFileAccess",
     "Position",
+    "Termination",
 ]
