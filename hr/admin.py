@@ -116,3 +116,7 @@ class EmployeeAdmin(ImportExportAdmin):
         if not self._full(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+
+# Discipline and training (issue #8, items 4-5).
+from hr import admin_discipline_training  # noqa: E402, F401

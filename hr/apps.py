@@ -13,3 +13,9 @@ class HrConfig(AppConfig):
 
         home.register()
         register_seeder("hr", demo.seed_hr, order=10)
+        # Discipline, training and the compliance dashboard (issue #8, items 4-6).
+        from hr import compliance, demo_training, home_discipline_training
+
+        compliance.register()
+        home_discipline_training.register()
+        register_seeder("hr_training", demo_training.seed_training, order=15)

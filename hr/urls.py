@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hr import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("me/", views.my_profile, name="my_profile"),
     path("employees/", views.employee_list, name="employee_list"),
     path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
+    # Discipline, training and compliance (issue #8, items 4-6).
+    path("", include("hr.urls_discipline")),
+    path("", include("hr.urls_training")),
 ]

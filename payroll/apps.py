@@ -9,8 +9,9 @@ class PayrollConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice.registry import register_seeder
-        from payroll import audit_checks, demo, home
+        from payroll import audit_checks, compliance, demo, home
 
         audit_checks.register()
+        compliance.register()
         home.register()
         register_seeder("payroll", demo.seed_payroll, order=30)
