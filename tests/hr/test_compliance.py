@@ -110,7 +110,8 @@ def test_pay_below_the_minimum_wage(settings):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "role", [roles.STAFF, roles.PAYROLL_CLERK, roles.AUDITOR, roles.DEPARTMENT_HEAD, roles.ACCOUNTANT]
+    "role",
+    [roles.STAFF, roles.PAYROLL_CLERK, roles.AUDITOR, roles.DEPARTMENT_HEAD, roles.ACCOUNTANT],
 )
 def test_dashboard_is_refused_to_everyone_but_hr_managers(client, make_user, role):
     client.force_login(make_user(role))

@@ -36,7 +36,13 @@ def team(make_user):
     employee = make_user(roles.STAFF, department=department)
     colleague = make_user(roles.STAFF, department=department)
     hr = make_user(roles.HR_MANAGER)
-    return {"department": department, "head": head, "employee": employee, "colleague": colleague, "hr": hr}
+    return {
+        "department": department,
+        "head": head,
+        "employee": employee,
+        "colleague": colleague,
+        "hr": hr,
+    }
 
 
 def _record(team, **kw):
@@ -64,7 +70,9 @@ def _document(record, content=PDF, name="warning.pdf"):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hr_manager_issues_a_warning_with_a_pdf_and_the_employee_is_told(client, team, private_root):
+def test_hr_manager_issues_a_warning_with_a_pdf_and_the_employee_is_told(
+    client, team, private_root
+):
     client.force_login(team["hr"])
     response = client.post(
         reverse("hr:discipline_create"),
@@ -165,7 +173,9 @@ def test_a_colleague_in_the_same_department_cannot_see_the_record(client, team):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [roles.PAYROLL_CLERK, roles.AUDITOR, roles.DEPARTMENT_HEAD])
-def test_payroll_auditors_and_heads_of_other_departments_get_not_found(client, team, make_user, role):
+def test_payroll_auditors_and_heads_of_other_departments_get_not_found(
+    client, team, make_user, role
+):
     """They see every employee (or head another department) but no disciplinary record."""
     record = _record(team)
     user = make_user(role)

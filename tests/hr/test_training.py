@@ -30,14 +30,15 @@ def test_months_added_keeps_the_day_or_takes_the_month_s_last():
 def _session(course, days_ago=400, capacity=20):
     start = timezone.now() - datetime.timedelta(days=days_ago)
     return TrainingSession.objects.create(
-        course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=3), capacity=capacity
+        course=course,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=3),
+        capacity=capacity,
     )
 
 
 def _completed(employee, course, certificate_date):
-    enrolment = Enrolment.objects.create(
-        employee=employee, session=_session(course), course=course
-    )
+    enrolment = Enrolment.objects.create(employee=employee, session=_session(course), course=course)
     return enrolment_status_set(
         enrolment_id=enrolment.pk, status="completed", certificate_date=certificate_date, user=None
     )
@@ -63,14 +64,18 @@ def setup(make_user):
     for person in people.values():
         _completed(person, privacy, TODAY - datetime.timedelta(days=800))
     _completed(people["Expired"], first_aid, months_added(TODAY, -12) - datetime.timedelta(days=1))
-    _completed(people["Expiring"], first_aid, months_added(TODAY, -12) + datetime.timedelta(days=10))
+    _completed(
+        people["Expiring"], first_aid, months_added(TODAY, -12) + datetime.timedelta(days=10)
+    )
     _completed(people["Current"], first_aid, TODAY - datetime.timedelta(days=30))
     return {"department": department, "head": head, "people": people, "first_aid": first_aid}
 
 
 @pytest.mark.django_db
 def test_completion_sets_the_expiry_from_the_course_validity(setup):
-    enrolment = Enrolment.objects.get(employee=setup["people"]["Current"], course=setup["first_aid"])
+    enrolment = Enrolment.objects.get(
+        employee=setup["people"]["Current"], course=setup["first_aid"]
+    )
     assert enrolment.expires_on == months_added(TODAY - datetime.timedelta(days=30), 12)
     unlimited = Enrolment.objects.filter(employee=setup["people"]["Current"]).exclude(
         course=setup["first_aid"]
@@ -139,14 +144,16 @@ def test_hr_enrols_and_records_completion(client, make_user, setup):
     client.force_login(hr)
     never = setup["people"]["Never"]
     response = client.post(
-        reverse("hr:training_enrol", args=[session.pk]), {"personnel_number": never.personnel_number}
+        reverse("hr:training_enrol", args=[session.pk]),
+        {"personnel_number": never.personnel_number},
     )
     assert response.status_code == 302
     enrolment = Enrolment.objects.get(session=session)
     # Full: one place only.
     other = setup["people"]["Expired"]
     client.post(
-        reverse("hr:training_enrol", args=[session.pk]), {"personnel_number": other.personnel_number}
+        reverse("hr:training_enrol", args=[session.pk]),
+        {"personnel_number": other.personnel_number},
     )
     assert Enrolment.objects.filter(session=session).count() == 1
     response = client.post(
@@ -160,7 +167,10 @@ def test_hr_enrols_and_records_completion(client, make_user, setup):
     # A completion in the future is refused; the enrolment stays as it was.
     client.post(
         reverse("hr:training_enrolment_status", args=[enrolment.pk]),
-        {"status": "completed", "certificate_date": (TODAY + datetime.timedelta(days=3)).isoformat()},
+        {
+            "status": "completed",
+            "certificate_date": (TODAY + datetime.timedelta(days=3)).isoformat(),
+        },
     )
     enrolment.refresh_from_db()
     assert enrolment.certificate_date == TODAY
