@@ -33,17 +33,25 @@ def discipline_records_visible_to(*, user) -> QuerySet[DisciplinaryRecord]:
     return qs.filter(employee__department__head__user=user).exclude(employee__user=user)
 
 
-def discipline_may_list(*, user) -> bool:
-    """HR managers, and heads of a department (cached on the user: navigation asks too)."""
+def heads_a_department(*, user) -> bool:
+    """Whether the user heads any department; cached on the user object for the request (the
+    home page asks for several links)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    cached = getattr(user, "_hr_discipline_may_list", None)
+    cached = getattr(user, "_hr_heads_a_department", None)
     if cached is None:
         from hr.selectors import departments_headed_by
 
-        cached = discipline_sees_all(user=user) or departments_headed_by(user=user).exists()
-        user._hr_discipline_may_list = cached
+        cached = departments_headed_by(user=user).exists()
+        user._hr_heads_a_department = cached
     return cached
+
+
+def discipline_may_list(*, user) -> bool:
+    """HR managers, and heads of a department."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return discipline_sees_all(user=user) or heads_a_department(user=user)
 
 
 def discipline_record_list(*, user, search: str = "") -> QuerySet[DisciplinaryRecord]:

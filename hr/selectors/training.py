@@ -40,13 +40,9 @@ def training_may_list(*, user) -> bool:
     """HR (every employee) and department heads (their department)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    cached = getattr(user, "_hr_training_may_list", None)
-    if cached is None:
-        from hr.selectors import departments_headed_by
+    from hr.selectors.discipline import heads_a_department
 
-        cached = training_sees_all(user=user) or departments_headed_by(user=user).exists()
-        user._hr_training_may_list = cached
-    return cached
+    return training_sees_all(user=user) or heads_a_department(user=user)
 
 
 def training_may_manage(*, user) -> bool:
