@@ -152,13 +152,15 @@ def _completions(courses, sessions, rnd: random.Random, today) -> int:
     )
     for employee_id, position_id in people.iterator(chunk_size=2000):
         for course_id in sorted(per_position.get(position_id, [])):
-            draw = rnd.random()
-            if (employee_id, course_id) in done or draw < 0.12:
-                continue
             course = by_id[course_id]
             validity = course.validity_months or 12
-            # Mostly current; the tail spills past expiry (overdue) or close to it (expiring).
+            # Draw every value even for pairs done already, so each pair gets the same values
+            # on every run. Mostly current; the tail spills past expiry (overdue) or close to
+            # it (expiring).
+            draw = rnd.random()
             age_days = int(rnd.triangular(10, validity * 31 + 60, validity * 20))
+            if (employee_id, course_id) in done or draw < 0.12:
+                continue
             certificate = today - datetime.timedelta(days=age_days)
             month = certificate.replace(day=1)
             session = sessions.get((course_id, month)) or sessions.get(

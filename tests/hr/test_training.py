@@ -89,14 +89,16 @@ def test_due_list_shows_overdue_and_expiring_only(client, make_user, setup, who)
     user = make_user(roles.HR_MANAGER) if who == "hr" else setup["head"]
     client.force_login(user)
     response = client.get(reverse("hr:training_due"))
-    rows = {(r.last_name, r.req_course_title, r.due_state) for r in response.context["rows"]}
+    rows = {
+        (r["last_name"], r["req_course_title"], r["due_state"]) for r in response.context["rows"]
+    }
     assert rows == {
         ("Never", "Erste Hilfe", "overdue"),
         ("Expired", "Erste Hilfe", "overdue"),
         ("Expiring", "Erste Hilfe", "expiring"),
     }
     overdue = client.get(reverse("hr:training_due"), {"which": "overdue"}).context["rows"]
-    assert {r.last_name for r in overdue} == {"Never", "Expired"}
+    assert {r["last_name"] for r in overdue} == {"Never", "Expired"}
 
 
 @pytest.mark.django_db
