@@ -106,40 +106,55 @@ def training_reminders_send(*, today: datetime.date) -> int:
         sent += batch
 
 
+def _reminder_line(reminder: TrainingReminder) -> str:
+    if reminder.expires_on is None:
+        return _("%(course)s: required for the position, not completed yet.") % {
+            "course": reminder.course.title
+        }
+    return _("%(course)s: the certificate expires on %(date)s.") % {
+        "course": reminder.course.title,
+        "date": formats.date_format(reminder.expires_on, "SHORT_DATE_FORMAT"),
+    }
+
+
 @transaction.atomic
 def _reminders_notify_batch() -> int:
+    """One message per employee and one per head for the batch (not one per course), in the
+    transaction that marks the reminders notified."""
     pending = list(
         TrainingReminder.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(notified_at__isnull=True)
         .select_related("employee__user", "employee__department__head__user", "course")
         .order_by("created_at", "pk")[:REMINDER_BATCH]
     )
+    by_employee: dict[int, list[TrainingReminder]] = {}
+    by_head: dict[int, list[TrainingReminder]] = {}
+    heads = {}
     for reminder in pending:
         employee = reminder.employee
-        if reminder.expires_on is None:
-            what = _("%(course)s: required for your position, not completed yet.") % {
-                "course": reminder.course.title
-            }
-        else:
-            what = _("%(course)s: the certificate expires on %(date)s.") % {
-                "course": reminder.course.title,
-                "date": formats.date_format(reminder.expires_on, "SHORT_DATE_FORMAT"),
-            }
         if employee.user_id:
-            notify(
-                users=[employee.user],
-                subject=_("A required training is due"),
-                body=what,
-                link=reverse("hr:my_trainings"),
-            )
+            by_employee.setdefault(employee.pk, []).append(reminder)
         head = employee.department.head
         if head is not None and head.user_id and head.user_id != employee.user_id:
-            notify(
-                users=[head.user],
-                subject=_("A required training of %(name)s is due") % {"name": employee.full_name},
-                body=what,
-                link=reverse("hr:training_due") + f"?q={employee.personnel_number}",
-            )
+            heads[head.user_id] = head.user
+            by_head.setdefault(head.user_id, []).append(reminder)
+    for reminders in by_employee.values():
+        notify(
+            users=[reminders[0].employee.user],
+            subject=_("A required training is due"),
+            body="\n".join(_reminder_line(r) for r in reminders),
+            link=reverse("hr:my_trainings"),
+        )
+    for user_id, reminders in by_head.items():
+        notify(
+            users=[heads[user_id]],
+            subject=_("Required trainings in your department are due"),
+            body="\n".join(
+                f"{r.employee.full_name} ({r.employee.personnel_number}): {_reminder_line(r)}"
+                for r in reminders
+            ),
+            link=reverse("hr:training_due"),
+        )
     TrainingReminder.objects.filter(pk__in=[r.pk for r in pending]).update(
         notified_at=timezone.now()
     )

@@ -207,11 +207,15 @@ def test_reminder_tells_employee_and_head_once_per_training_and_expiry(make_user
 
     assert training_reminders_send.delay().get() == 3
     assert TrainingReminder.objects.filter(notified_at__isnull=False).count() == 3
-    assert Notification.objects.filter(user=staff).count() == 1
-    assert Notification.objects.filter(user=setup["head"]).count() == 3
+    mine = Notification.objects.get(user=staff)
+    assert "Erste Hilfe: required for the position, not completed yet." in mine.body
+    head_note = Notification.objects.get(user=setup["head"])  # one message, three lines
+    assert {line.split(" (")[0] for line in head_note.body.splitlines()} == {
+        person.full_name for name, person in setup["people"].items() if name != "Current"
+    }
     # A second run (or a second delivery) reminds nobody again.
     assert training_reminders_send.delay().get() == 0
-    assert Notification.objects.count() == 4
+    assert Notification.objects.count() == 2
     # Completing and then expiring again is a new expiry: reminded again, once.
     _completed(never, setup["first_aid"], months_added(TODAY, -12) + datetime.timedelta(days=5))
     assert training_reminders_send.delay().get() == 1
