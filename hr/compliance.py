@@ -132,16 +132,19 @@ def missing_tax_data_run(today: datetime.date) -> Iterator[ComplianceItem]:
     )
     for pk, first, last, file_pk, tax_id, sv_number in rows.iterator(chunk_size=CHUNK):
         if file_pk is None:
-            missing = _("no personnel file")
+            text = _("%(name)s: no personnel file") % {"name": f"{first} {last}"}
         else:
             parts = []
             if not tax_id:
                 parts.append(_("tax ID"))
             if not sv_number:
                 parts.append(_("social insurance number"))
-            missing = ", ".join(parts)
+            text = _("%(name)s: missing %(what)s") % {
+                "name": f"{first} {last}",
+                "what": ", ".join(parts),
+            }
         yield ComplianceItem(
-            text=_("%(name)s: missing %(what)s") % {"name": f"{first} {last}", "what": missing},
+            text=text,
             url=_employee_url(pk),
             employee_id=pk,
             severity="violation",

@@ -167,3 +167,26 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, make_user):
     grow(20)
     large = measure()
     assert large == small
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("hr:discipline_list", []),
+        ("hr:discipline_mine", []),
+        ("hr:discipline_create", []),
+        ("hr:discipline_detail", [1]),
+        ("hr:discipline_document_download", [1, 1]),
+        ("hr:training_due", []),
+        ("hr:my_trainings", []),
+        ("hr:training_sessions", []),
+        ("hr:training_session_detail", [1]),
+        ("hr:compliance_dashboard", []),
+        ("hr:compliance_check", ["hr.missing_tax_data"]),
+    ],
+)
+def test_every_page_sends_anonymous_visitors_to_the_login(client, name, args):
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
