@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "hr.tasks.transfers_apply_due",
         "schedule": crontab(hour=0, minute=20),
     },
+    # HR discipline/training/compliance (issue #8): once a day, once per training and expiry.
+    "hr-training-reminders-daily": {
+        "task": "hr.tasks.training_reminders_send",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "accounting-budgets-check-nightly": {
         "task": "accounting.tasks.budgets_check",
         "schedule": crontab(hour=2, minute=0),

@@ -78,6 +78,30 @@ _EVIDENCE_EXPORTS = (
     "accounting.export_account",
     "accounting.export_budget",
 )
+# HR discipline, training and compliance (issue #8, items 4-6). Discipline is HR managers' and
+# the department head's (the head's reach is the selectors', no permission): payroll clerks and
+# auditors see every employee, but no disciplinary record.
+_HR_DISCIPLINE_TRAINING = (
+    "hr.view_disciplinaryrecord",
+    "hr.add_disciplinaryrecord",
+    "hr.change_disciplinaryrecord",
+    "hr.view_disciplinaryrecordview",
+    "hr.view_course",
+    "hr.add_course",
+    "hr.change_course",
+    "hr.view_trainingsession",
+    "hr.add_trainingsession",
+    "hr.change_trainingsession",
+    "hr.view_requiredtraining",
+    "hr.add_requiredtraining",
+    "hr.change_requiredtraining",
+    "hr.delete_requiredtraining",
+    "hr.view_enrolment",
+    "hr.add_enrolment",
+    "hr.change_enrolment",
+    "hr.view_training_status",
+    "hr.view_compliance_dashboard",
+)
 # Name, department and work contact of current employees: enough to find a person and to pick
 # them in an autocomplete (a device, a key), nothing of their employment.
 _EMPLOYEE_DIRECTORY = ("hr.view_department", "hr.view_employee_directory")
@@ -216,6 +240,7 @@ ROLES: dict[str, Role] = {
                 "auth.view_user",
                 # HR lifecycle (issue #8 item 2): hire, transfer, terminate in every department.
                 "hr.manage_employment",
+                *_HR_DISCIPLINE_TRAINING,
             ),
         ),
         Role(
@@ -321,6 +346,12 @@ ADMIN_REACH: dict[str, dict[str, str]] = {
     # Personnel file (issue #8, item 1): HR managers keep the files; documents, the access log
     # and change requests have their own pages (hr.views.personnel_file), not the admin.
     "hr.personnelfile": {HR_MANAGER: "view add change"},
+    # HR discipline and training (issue #8): records themselves only in the portal (reads are
+    # logged there); the log of reads, courses, sessions, enrolments (read-only) in the admin.
+    "hr.course": {HR_MANAGER: "view add change"},
+    "hr.trainingsession": {HR_MANAGER: "view add change"},
+    "hr.enrolment": {HR_MANAGER: "view"},
+    "hr.disciplinaryrecordview": {HR_MANAGER: "view"},
     "accounting.account": {
         ACCOUNTANT: "view add change export import",
         AUDITOR: "view export",

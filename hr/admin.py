@@ -118,4 +118,5 @@ class EmployeeAdmin(ImportExportAdmin):
         return super().history_view(request, object_id, extra_context)
 
 
-from hr import admin_personnel_file  # noqa: E402, F401  (issue #8, item 1)
+# The personnel file, discipline and training (issue #8, items 1, 4 and 5) register their own.
+from hr import admin_discipline_training, admin_personnel_file  # noqa: E402, F401

@@ -20,3 +20,9 @@ class HrConfig(AppConfig):
         checklist_items.register()  # lifecycle: hr's onboarding and offboarding items
         home_lifecycle.register()
         register_seeder("hr_lifecycle", demo_lifecycle.seed_lifecycle, order=15)
+        # Discipline, training and the compliance dashboard (issue #8, items 4-6).
+        from hr import compliance, demo_training, home_discipline_training
+
+        compliance.register()
+        home_discipline_training.register()
+        register_seeder("hr_training", demo_training.seed_training, order=16)

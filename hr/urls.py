@@ -10,4 +10,7 @@ urlpatterns = [
     path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("", include("hr.urls_personnel_file")),
     path("", include("hr.urls_lifecycle")),
+    # Discipline, training and compliance (issue #8, items 4-6).
+    path("", include("hr.urls_discipline")),
+    path("", include("hr.urls_training")),
 ]

@@ -9,9 +9,10 @@ class PayrollConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice.registry import register_seeder
-        from payroll import audit_checks, checklist_items, demo, home
+        from payroll import audit_checks, checklist_items, compliance, demo, home
 
         audit_checks.register()
         checklist_items.register()
+        compliance.register()
         home.register()
         register_seeder("payroll", demo.seed_payroll, order=30)

@@ -275,3 +275,16 @@ OTP_TOTP_ISSUER = BACKOFFICE_SITE_NAME
 # We lock the account, not the address: a municipal office shares one IP, and locking it would
 # let one person lock everybody out. Rate limits per account are what the issue asks for.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- HR: discipline, training, compliance (issue #8, items 4-6) ---------------------------------
+# Disciplinary documents live here, outside MEDIA_ROOT, and are served only through a view that
+# checks who asks. Uploads: PDF, PNG or JPEG (recognised by content), at most this size.
+HR_PRIVATE_DOCUMENTS_ROOT = PRIVATE_MEDIA_ROOT  # one private folder; discipline/ inside it
+HR_DOCUMENT_MAX_BYTES = env.int("HR_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Trainings expiring within this many days are listed (and reminded) as expiring.
+HR_TRAINING_EXPIRING_DAYS = env.int("HR_TRAINING_EXPIRING_DAYS", default=30)
+# The statutory minimum wage per hour (MiLoG). Empty: the value in force on the day, from the
+# table in payroll.compliance (12.82 EUR in 2025, 13.90 EUR in 2026, 14.60 EUR from 2027).
+HR_MINIMUM_WAGE = env("HR_MINIMUM_WAGE", default="")
+# The working-time checks (ArbZG) look at the hours of this many past days.
+HR_WORKING_TIME_WINDOW_DAYS = env.int("HR_WORKING_TIME_WINDOW_DAYS", default=28)

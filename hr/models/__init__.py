@@ -1,6 +1,7 @@
 """HR's models, one module per sub-domain; everything is importable from ``hr.models``."""
 
 from hr.models.core import Department, Employee, Position
+from hr.models.discipline import DisciplinaryDocument, DisciplinaryRecord, DisciplinaryRecordView
 from hr.models.lifecycle import Checklist, ChecklistItem, EmploymentChange, Termination
 from hr.models.personnel import PersonnelFile
 from hr.models.personnel_file import (
@@ -8,17 +9,32 @@ from hr.models.personnel_file import (
     PersonnelDocument,
     PersonnelFileAccess,
 )
+from hr.models.training import (
+    Course,
+    Enrolment,
+    RequiredTraining,
+    TrainingReminder,
+    TrainingSession,
+)
 
 __all__ = [
     "Checklist",
     "ChecklistItem",
+    "Course",
     "Department",
+    "DisciplinaryDocument",
+    "DisciplinaryRecord",
+    "DisciplinaryRecordView",
     "Employee",
     "EmploymentChange",
+    "Enrolment",
     "PersonnelChangeRequest",
     "PersonnelDocument",
     "PersonnelFile",
     "PersonnelFileAccess",
     "Position",
+    "RequiredTraining",
     "Termination",
+    "TrainingReminder",
+    "TrainingSession",
 ]

@@ -1,0 +1,86 @@
+"""The labour-law compliance dashboard: counts per registered check as a bar chart, and the
+first items of each check linked to their records; one page per check lists all of them."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from backoffice.pagination import page_number_from
+from hr.registry import compliance_checks
+
+ITEMS_ON_DASHBOARD = 5
+PAGE_SIZE = 50
+BAR_WIDTH = 400  # the chart's longest bar, in SVG units
+BAR_HEIGHT = 22
+
+
+def compliance_may_view(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "hr.view_compliance_dashboard"
+    )
+
+
+def _count(check, today) -> int:
+    if check.count is not None:
+        return check.count(today)
+    return sum(1 for _item in check.run(today))
+
+
+@login_required
+@require_GET
+def compliance_dashboard(request):
+    if not compliance_may_view(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    rows = []
+    for check in compliance_checks():
+        count = _count(check, today)
+        items = list(islice(check.run(today), ITEMS_ON_DASHBOARD)) if count else []
+        rows.append({"check": check, "count": count, "items": items})
+    largest = max((row["count"] for row in rows), default=0) or 1
+    for index, row in enumerate(rows):
+        row["bar"] = round(BAR_WIDTH * row["count"] / largest) if row["count"] else 0
+        row["y"] = index * (BAR_HEIGHT + 8)
+    return render(
+        request,
+        "hr/compliance/dashboard.html",
+        {
+            "rows": rows,
+            "today": today,
+            "chart_height": len(rows) * (BAR_HEIGHT + 8),
+            "bar_height": BAR_HEIGHT,
+            "bar_max": BAR_WIDTH,
+            "total": sum(row["count"] for row in rows),
+        },
+    )
+
+
+@login_required
+@require_GET
+def compliance_check(request, code: str):
+    if not compliance_may_view(request.user):
+        raise PermissionDenied
+    check = next((c for c in compliance_checks() if c.code == code), None)
+    if check is None:
+        raise Http404
+    today = timezone.localdate()
+    page_number = page_number_from(request)
+    offset = (page_number - 1) * PAGE_SIZE
+    items = list(islice(check.run(today), offset, offset + PAGE_SIZE + 1))
+    return render(
+        request,
+        "hr/compliance/check.html",
+        {
+            "check": check,
+            "items": items[:PAGE_SIZE],
+            "has_next": len(items) > PAGE_SIZE,
+            "page_number": page_number,
+        },
+    )
