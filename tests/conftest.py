@@ -36,6 +36,15 @@ def mail_links_are_absolute():
         assert relative_links(message.body) == [], f"relative link in mail: {message.body}"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the compliance summary, say, is cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def client():
     return TwoFactorClient(headers={"accept-language": "en"})

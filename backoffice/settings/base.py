@@ -283,6 +283,9 @@ HR_PRIVATE_DOCUMENTS_ROOT = PRIVATE_MEDIA_ROOT  # one private folder; discipline
 HR_DOCUMENT_MAX_BYTES = env.int("HR_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 # Trainings expiring within this many days are listed (and reminded) as expiring.
 HR_TRAINING_EXPIRING_DAYS = env.int("HR_TRAINING_EXPIRING_DAYS", default=30)
+# The compliance dashboard's counts are kept this long (per day and language); "Count again now"
+# on the page counts at once.
+HR_COMPLIANCE_CACHE_SECONDS = env.int("HR_COMPLIANCE_CACHE_SECONDS", default=300)
 # The statutory minimum wage per hour (MiLoG). Empty: the value in force on the day, from the
 # table in payroll.compliance (12.82 EUR in 2025, 13.90 EUR in 2026, 14.60 EUR from 2027).
 HR_MINIMUM_WAGE = env("HR_MINIMUM_WAGE", default="")

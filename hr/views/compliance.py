@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from backoffice.pagination import page_number_from
 from hr.registry import compliance_checks
+from hr.selectors.compliance import compliance_summary
 
 ITEMS_ON_DASHBOARD = 5
 PAGE_SIZE = 50
@@ -27,23 +28,21 @@ def compliance_may_view(user) -> bool:
     )
 
 
-def _count(check, today) -> int:
-    if check.count is not None:
-        return check.count(today)
-    return sum(1 for _item in check.run(today))
-
-
 @login_required
 @require_GET
 def compliance_dashboard(request):
     if not compliance_may_view(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    rows = []
-    for check in compliance_checks():
-        count = _count(check, today)
-        items = list(islice(check.run(today), ITEMS_ON_DASHBOARD)) if count else []
-        rows.append({"check": check, "count": count, "items": items})
+    checks = {check.code: check for check in compliance_checks()}
+    summary = compliance_summary(
+        today=today, items=ITEMS_ON_DASHBOARD, fresh=request.GET.get("fresh") == "1"
+    )
+    rows = [
+        {"check": checks[row["code"]], "count": row["count"], "items": row["items"]}
+        for row in summary["rows"]
+        if row["code"] in checks
+    ]
     largest = max((row["count"] for row in rows), default=0) or 1
     for index, row in enumerate(rows):
         row["bar"] = round(BAR_WIDTH * row["count"] / largest) if row["count"] else 0
@@ -54,6 +53,7 @@ def compliance_dashboard(request):
         {
             "rows": rows,
             "today": today,
+            "counted_at": summary["counted_at"],
             "chart_height": len(rows) * (BAR_HEIGHT + 8),
             "bar_height": BAR_HEIGHT,
             "bar_max": BAR_WIDTH,
