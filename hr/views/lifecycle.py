@@ -22,6 +22,8 @@ from hr.services import lifecycle as services
 
 PAGE_SIZE = 50
 
+ORG_PAGE_SIZE = 200
+
 
 def _service_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
@@ -220,11 +222,20 @@ def org_chart(request):
 @require_GET
 def org_department(request, pk: int):
     department = get_object_or_404(Department.objects.select_related("head", "parent"), pk=pk)
+    # The tree is built whole (two queries); a page shows ORG_PAGE_SIZE of its rows, so a
+    # department of a thousand people stays readable and quick.
+    people = selectors.org_department_people(department=department)
+    page_number = page_number_from(request)
+    offset = (page_number - 1) * ORG_PAGE_SIZE
     return render(
         request,
         "hr/lifecycle/org_department.html",
         {
             "department": department,
-            "people": selectors.org_department_people(department=department),
+            "people": people[offset : offset + ORG_PAGE_SIZE],
+            "total": len(people),
+            "page_number": page_number,
+            "has_previous": page_number > 1,
+            "has_next": offset + ORG_PAGE_SIZE < len(people),
         },
     )

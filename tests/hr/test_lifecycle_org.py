@@ -68,6 +68,22 @@ def test_department_people_are_grouped_under_their_managers(client, make_user, c
     assert company["worker"].work_email not in html
 
 
+def test_a_large_department_is_shown_a_page_at_a_time(client, make_user, company, monkeypatch):
+    """The tree keeps its order across pages; the page says how many people there are."""
+    from hr.views import lifecycle as views
+
+    monkeypatch.setattr(views, "ORG_PAGE_SIZE", 2)
+    client.force_login(make_user(roles.STAFF))
+    url = reverse("hr:org_department", kwargs={"pk": company["sales"].pk})
+    first = client.get(url)
+    assert [row.employee.last_name for row in first.context["people"]] == ["Haupt", "Leitner"]
+    assert first.context["total"] == 3 and first.context["has_next"]
+    assert "3 people" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert [row.employee.last_name for row in second.context["people"]] == ["Werner"]
+    assert not second.context["has_next"] and second.context["has_previous"]
+
+
 def test_search_finds_people_by_name(client, make_user, company):
     client.force_login(make_user(roles.STAFF))
     response = client.get(reverse("hr:org_chart"), {"q": "leit"})
