@@ -356,7 +356,9 @@ def employment_terminate(
     note: str = "",
 ) -> Termination:
     """Record the termination (reason, notice, last day) and open the offboarding checklist.
-    The login closes after the last day (``logins_of_terminated_deactivate``)."""
+    The login closes after the last day (``logins_of_terminated_deactivate``). The employee's
+    row is locked first: a double click waits and is refused in words, not by the unique key."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if Termination.objects.filter(employee=employee).exists():
         raise ValidationError(_("This employee's termination is recorded already."))
     if last_day < employee.hire_date:

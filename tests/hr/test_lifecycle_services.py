@@ -360,3 +360,39 @@ def test_an_end_of_fixed_term_on_a_permanent_contract_is_refused_in_words():
         "Only a fixed-term contract has an end of fixed term."
     ]
     assert not Employee.objects.filter(last_name="Müller-Weiß").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_termination_at_once_waits_and_is_refused_in_words():
+    """A double click on Terminate: the second request used to pass the "recorded already"
+    check and answer 500 on the unique key."""
+    employee = EmployeeFactory(hire_date=datetime.date(2020, 1, 1))
+    values = {
+        "reason": Termination.Reason.RESIGNATION,
+        "notice_given_on": TODAY,
+        "last_day": TODAY + datetime.timedelta(days=30),
+    }
+    started, release = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                employment_terminate(employee=employee, **values)
+                started.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(timeout=10)
+    threading.Timer(1.0, release.set).start()
+    try:
+        with pytest.raises(ValidationError) as refused:
+            employment_terminate(employee=employee, **values)
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert "recorded already" in refused.value.messages[0]
+    assert Termination.objects.filter(employee=employee).count() == 1
+    assert employee.checklists.filter(kind=Checklist.Kind.OFFBOARDING).count() == 1
