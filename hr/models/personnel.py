@@ -139,6 +139,11 @@ class PersonnelFile(TimeStampedModel):
     TAX_FIELDS = ("tax_id", "social_insurance_number", "tax_class", "church_tax")
 
     def clean(self) -> None:
+        if self.fixed_term_end and self.contract_type != self.ContractType.FIXED_TERM:
+            # In words, before the check constraint below answers with its name.
+            raise ValidationError(
+                {"fixed_term_end": _("Only a fixed-term contract has an end of fixed term.")}
+            )
         self.tax_id = tax_id_compact(self.tax_id)
         self.social_insurance_number = social_insurance_number_compact(self.social_insurance_number)
         if (

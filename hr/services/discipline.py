@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import uuid
 
 from django.conf import settings
@@ -12,11 +11,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from backoffice.services import notify
 from hr.models import DisciplinaryDocument, DisciplinaryRecord, DisciplinaryRecordView, Employee
+from hr.services.personnel_file import document_download_name
 
 # Recognised by the first bytes, never by the name or the browser's content type.
 _SIGNATURES = (
@@ -63,10 +62,9 @@ def _document_validated(upload) -> tuple[bytes, str, str]:
 
 def _document_store(*, record: DisciplinaryRecord, upload, user) -> DisciplinaryDocument:
     content, content_type, extension = _document_validated(upload)
-    original = get_valid_filename(os.path.basename(getattr(upload, "name", "") or ""))[:200]
     document = DisciplinaryDocument(
         record=record,
-        original_name=original or f"document{extension}",
+        original_name=document_download_name(getattr(upload, "name", ""), extension),
         content_type=content_type,
         size=len(content),
         uploaded_by=user,

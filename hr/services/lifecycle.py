@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
@@ -42,6 +42,10 @@ from hr.services.employees import employee_hire, employee_terminate
 logger = logging.getLogger(__name__)
 
 USERNAME_MAX = 30
+# pg_advisory_xact_lock key of hiring ("HIRE" in ASCII, as an integer): one hire at a time, so a
+# double click or two HR managers at once cannot both pass the e-mail check, nor take the same
+# username or personnel number (which answered 500).
+HIRE_LOCK = 0x48495245
 
 
 # --- Checklists ---------------------------------------------------------------------------------
@@ -211,6 +215,8 @@ def employment_hire(
         raise ValidationError(
             {"probation_end": _("The probation cannot end before the hire date.")}
         )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HIRE_LOCK])
     user_model = get_user_model()
     if user_model.objects.filter(email__iexact=work_email).exists():
         raise ValidationError({"work_email": _("A login with this email exists already.")})
@@ -350,7 +356,9 @@ def employment_terminate(
     note: str = "",
 ) -> Termination:
     """Record the termination (reason, notice, last day) and open the offboarding checklist.
-    The login closes after the last day (``logins_of_terminated_deactivate``)."""
+    The login closes after the last day (``logins_of_terminated_deactivate``). The employee's
+    row is locked first: a double click waits and is refused in words, not by the unique key."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if Termination.objects.filter(employee=employee).exists():
         raise ValidationError(_("This employee's termination is recorded already."))
     if last_day < employee.hire_date:

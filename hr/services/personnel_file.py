@@ -58,8 +58,10 @@ def _content_type_of(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _safe_name(name: str, extension: str) -> str:
-    """A file name for the download's Content-Disposition: letters, digits, dot, dash."""
+def document_download_name(name: str, extension: str) -> str:
+    """A file name for the download's Content-Disposition: letters, digits, dot, dash, and the
+    extension of the detected type (never the uploaded one: a PDF named ``x.html`` downloads as
+    ``x.pdf``)."""
     stem = os.path.splitext(os.path.basename(name or ""))[0]
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "document"
@@ -94,7 +96,7 @@ def personnel_document_upload(
         employee=employee,
         kind=kind,
         title=(title or "").strip(),
-        original_name=_safe_name(getattr(upload, "name", ""), extension),
+        original_name=document_download_name(getattr(upload, "name", ""), extension),
         content_type=content_type,
         size=len(data),
         uploaded_by=user,

@@ -251,6 +251,31 @@ def test_document_is_served_as_an_attachment_never_sniffed_and_logged(client, te
         document.file.url  # noqa: B018 - private files have no URL
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("uploaded", "downloaded"),
+    [
+        ("evil.html", "evil.pdf"),  # a PDF/HTML polyglot must not download as .html
+        ("€€€", "document.pdf"),  # nothing left of the name: no 400 "Bad Request"
+        ("../../etc/passwd.html", "passwd.pdf"),
+        ("x" * 300 + ".pdf", "x" * 80 + ".pdf"),  # cut, keeping the extension
+    ],
+)
+def test_uploaded_name_downloads_with_the_detected_type_s_extension(
+    client, team, uploaded, downloaded
+):
+    record = _record(team)
+    client.force_login(team["hr"])
+    upload = SimpleUploadedFile(uploaded, b"%PDF-1.4\n<html><script>alert(1)</script></html>")
+    response = client.post(
+        reverse("hr:discipline_document_add", args=[record.pk]), {"document": upload}
+    )
+    assert response.status_code == 302
+    document = record.documents.get()
+    response = client.get(reverse("hr:discipline_document_download", args=[record.pk, document.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="{downloaded}"'
+
+
 # --- Acknowledgement ----------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 people of a department grouped under their managers, a search by name; open to every logged-in
 user, showing names, positions and departments only; the same number of queries at any size."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -136,3 +138,24 @@ def test_org_pages_keep_their_query_count_as_the_company_grows(client, make_user
     assert Employee.objects.count() > 60
     large = [_count(client, url, params) for url, params in urls]
     assert large == small
+
+
+@pytest.mark.parametrize("page", ["tree", "department"])
+def test_org_pages_indent_by_stylesheet_not_by_inline_style(client, make_user, company, page):
+    """The CSP (style-src 'self') blocks inline style attributes: the tree used to render flat.
+    Each depth on the page has its rule in the stylesheet."""
+    from django.contrib.staticfiles import finders
+
+    client.force_login(make_user(roles.STAFF))
+    if page == "tree":
+        url = reverse("hr:org_chart")
+    else:
+        url = reverse("hr:org_department", kwargs={"pk": company["sales"].pk})
+    html = client.get(url).content.decode()
+    assert "style=" not in html.split("<main", 1)[-1]
+    depths = set(re.findall(r'<li data-depth="(\d+)"', html))
+    assert "1" in depths
+    with open(finders.find("css/backoffice.css"), encoding="utf-8") as css:
+        stylesheet = css.read()
+    for depth in depths - {"0"}:
+        assert f'li[data-depth="{depth}"]' in stylesheet

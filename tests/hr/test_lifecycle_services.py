@@ -4,12 +4,14 @@ the daily task, and terminations with their offboarding checklist."""
 
 import datetime
 import re
+import threading
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from backoffice import roles
@@ -309,3 +311,88 @@ def test_termination_drops_transfers_planned_after_the_last_day():
         last_day=TODAY + datetime.timedelta(days=30),
     )
     assert not EmploymentChange.objects.filter(employee=employee).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_email", ["joerg.mueller@example.com", "jm@example.com"])
+def test_two_hires_at_once_neither_fail_with_a_duplicate_nor_make_two_logins(second_email):
+    """A double click on Hire (or two HR managers at once): the second waits for the first.
+    The same address is refused in words; another address gets the next username and number.
+    (Both used to pass the checks and the second answered 500 on the unique username.)"""
+    department = DepartmentFactory()
+    started, release = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                hire(department)
+                started.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(timeout=10)
+    threading.Timer(1.0, release.set).start()
+    try:
+        if second_email == "joerg.mueller@example.com":
+            with pytest.raises(ValidationError) as refused:
+                hire(department, work_email=second_email)
+            assert "work_email" in refused.value.message_dict
+        else:
+            hire(department, work_email=second_email)
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    hired = Employee.objects.filter(last_name="Müller-Weiß")
+    logins = get_user_model().objects.filter(last_name="Müller-Weiß")
+    expected = 1 if second_email == "joerg.mueller@example.com" else 2
+    assert hired.count() == logins.count() == expected
+    assert len({e.personnel_number for e in hired}) == expected
+    assert get_user_model().objects.filter(email__iexact="joerg.mueller@example.com").count() == 1
+
+
+def test_an_end_of_fixed_term_on_a_permanent_contract_is_refused_in_words():
+    with pytest.raises(ValidationError) as refused:
+        hire(contract_type=PersonnelFile.ContractType.PERMANENT)
+    assert refused.value.message_dict["fixed_term_end"] == [
+        "Only a fixed-term contract has an end of fixed term."
+    ]
+    assert not Employee.objects.filter(last_name="Müller-Weiß").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_termination_at_once_waits_and_is_refused_in_words():
+    """A double click on Terminate: the second request used to pass the "recorded already"
+    check and answer 500 on the unique key."""
+    employee = EmployeeFactory(hire_date=datetime.date(2020, 1, 1))
+    values = {
+        "reason": Termination.Reason.RESIGNATION,
+        "notice_given_on": TODAY,
+        "last_day": TODAY + datetime.timedelta(days=30),
+    }
+    started, release = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                employment_terminate(employee=employee, **values)
+                started.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(timeout=10)
+    threading.Timer(1.0, release.set).start()
+    try:
+        with pytest.raises(ValidationError) as refused:
+            employment_terminate(employee=employee, **values)
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert "recorded already" in refused.value.messages[0]
+    assert Termination.objects.filter(employee=employee).count() == 1
+    assert employee.checklists.filter(kind=Checklist.Kind.OFFBOARDING).count() == 1

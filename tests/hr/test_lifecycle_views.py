@@ -288,7 +288,7 @@ def test_termination_before_the_hire_is_refused_on_the_page(client, head, depart
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("url_name", ["hr:employee_transfer", "hr:employee_terminate"])
 def test_head_of_another_department_finds_nothing_and_staff_are_forbidden(
-    client, make_user, other_head, department, url_name
+    client, make_user, other_head, head, department, url_name
 ):
     employee = EmployeeFactory(department=department)
     staff = make_user(roles.STAFF, department=department)
@@ -305,6 +305,7 @@ def test_head_of_another_department_finds_nothing_and_staff_are_forbidden(
         (staff, employee, 404),  # not even in their own department
         (staff, staff.employee, 403),  # themselves: visible, not theirs to change
         (clerk, employee, 403),  # sees every employee, manages none
+        (head, head.employee, 403),  # a head does not transfer or terminate themselves
     ]
     for user, target, status in cases:
         client.force_login(user)
