@@ -118,9 +118,9 @@ class TransferForm(_DepartmentPositionForm):
     valid_from = forms.DateField(label=_("effective from"), widget=DateInput())
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self._setup(Department.objects.all())
+        self._setup(departments)
 
 
 class TerminateForm(forms.Form):

@@ -45,12 +45,12 @@ def employment_may_hire(*, user) -> bool:
 
 
 def employment_may_manage(*, user, employee: Employee) -> bool:
-    """HR managers, and the head of the employee's (current) department, but not for
-    themselves (a head does not transfer or terminate their own employment)."""
+    """HR managers, and the head of the employee's (current) department, but nobody for
+    themselves (another person transfers or terminates one's own employment)."""
+    if employee.user_id is not None and employee.user_id == user.pk:
+        return False  # nobody transfers or terminates their own employment, HR included
     if _manages_all(user):
         return True
-    if employee.user_id is not None and employee.user_id == user.pk:
-        return False
     return Department.objects.filter(pk=employee.department_id, head__user=user).exists()
 
 

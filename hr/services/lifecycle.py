@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,7 +37,11 @@ from hr.models import (
     Position,
     Termination,
 )
+from hr.selectors.lifecycle import employment_departments_for
 from hr.services.employees import employee_hire, employee_terminate
+
+# Hires and transfers are planned at most this far ahead (a typo such as 2062 is refused).
+PLANNING_HORIZON = timedelta(days=366)
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +219,8 @@ def employment_hire(
         raise ValidationError(
             {"probation_end": _("The probation cannot end before the hire date.")}
         )
+    if hire_date > timezone.localdate() + PLANNING_HORIZON:
+        raise ValidationError({"hire_date": _("A hire is recorded at most a year ahead.")})
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HIRE_LOCK])
     user_model = get_user_model()
@@ -291,6 +297,11 @@ def employment_transfer(
     if manager is None and department.head_id and department.head_id != employee.pk:
         manager = department.head
     errors = {}
+    if by is not None and not employment_departments_for(user=by).filter(pk=department.pk).exists():
+        # A head moves people within the departments they head; HR moves them anywhere.
+        errors["department"] = _("You may transfer only into a department you head.")
+    if valid_from > today + PLANNING_HORIZON:
+        errors["valid_from"] = _("A transfer is planned at most a year ahead.")
     if employee.termination_date and valid_from > employee.termination_date:
         errors["valid_from"] = _("The employee has left by then.")
     if valid_from < employee.hire_date:

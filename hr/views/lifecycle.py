@@ -145,6 +145,7 @@ def employee_transfer(request, pk: int):
     employee = _managed_employee(request, pk)
     form = TransferForm(
         request.POST or None,
+        departments=selectors.employment_departments_for(user=request.user),
         initial={"department": employee.department_id, "position": employee.position_id},
     )
     if request.method == "POST" and form.is_valid():

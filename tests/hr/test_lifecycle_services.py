@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backoffice import roles
+from backoffice.services import user_roles_set
 from hr import registry
 from hr.models import Checklist, Employee, EmploymentChange, PersonnelFile, Termination
 from hr.services import logins_of_terminated_deactivate
@@ -195,6 +196,7 @@ def test_transfer_today_takes_effect_and_keeps_the_history():
     position = PositionFactory(department=new)
     employee = EmployeeFactory(department=old, manager=old_head)
     by = UserFactory()
+    user_roles_set(user=by, roles=[roles.HR_MANAGER])
     change = employment_transfer(
         employee=employee, department=new, position=position, manager=None, valid_from=TODAY, by=by
     )
@@ -202,6 +204,31 @@ def test_transfer_today_takes_effect_and_keeps_the_history():
     assert (employee.department, employee.position, employee.manager) == (new, position, new_head)
     assert change.applied_at is not None
     assert (change.old_department, change.old_manager, change.created_by) == (old, old_head, by)
+
+
+def test_a_head_transfers_only_within_the_departments_they_head_and_at_most_a_year_ahead():
+    head = EmployeeFactory(user=UserFactory())
+    user_roles_set(user=head.user, roles=[roles.DEPARTMENT_HEAD])
+    own, other = DepartmentFactory(head=head), DepartmentFactory()
+    employee = EmployeeFactory(department=own)
+    with pytest.raises(ValidationError) as refused:
+        employment_transfer(
+            employee=employee, department=other, position=None, manager=None,
+            valid_from=TODAY, by=head.user,
+        )  # fmt: skip
+    assert "department" in refused.value.message_dict
+    with pytest.raises(ValidationError) as far:
+        employment_transfer(
+            employee=employee, department=own, position=PositionFactory(department=own),
+            manager=None, valid_from=TODAY + datetime.timedelta(days=400), by=head.user,
+        )  # fmt: skip
+    assert "valid_from" in far.value.message_dict
+    change = employment_transfer(
+        employee=employee, department=own, position=PositionFactory(department=own),
+        manager=None, valid_from=TODAY, by=head.user,
+    )  # fmt: skip
+    assert change.applied_at is not None
+    assert not EmploymentChange.objects.filter(new_department=other).exists()
 
 
 def test_future_transfer_waits_for_the_daily_task_which_applies_it_once():

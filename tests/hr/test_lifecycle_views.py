@@ -217,24 +217,36 @@ def test_checklist_page_queries_do_not_grow_with_the_company(client, hr_manager,
 
 @pytest.mark.django_db(transaction=True)
 def test_head_transfers_their_employee_with_a_future_date(client, head, department):
+    """A head moves people within their department (a new position, say); moving them into
+    another department is HR's: that department is not offered, and a forged one is refused."""
     employee = EmployeeFactory(department=department)
-    target = DepartmentFactory(code="IT")
+    target = PositionFactory(department=department, title="Teamleitung")
     client.force_login(head)
     url = reverse("hr:employee_transfer", kwargs={"pk": employee.pk})
+    elsewhere = DepartmentFactory(code="IT")
+    response = client.post(
+        url, {"department": elsewhere.pk, "position": "", "manager": "", "valid_from": TODAY}
+    )
+    assert response.status_code == 200 and "department" in response.context["form"].errors
     valid_from = TODAY + datetime.timedelta(days=10)
     response = client.post(
         url,
-        {"department": target.pk, "position": "", "manager": "", "valid_from": valid_from},
+        {
+            "department": department.pk,
+            "position": target.pk,
+            "manager": "",
+            "valid_from": valid_from,
+        },
     )
     assert response.status_code == 302
     change = EmploymentChange.objects.get(employee=employee)
-    assert (change.new_department, change.valid_from, change.applied_at) == (
+    assert (change.new_position, change.valid_from, change.applied_at) == (
         target,
         valid_from,
         None,
     )
     employee.refresh_from_db()
-    assert employee.department == department
+    assert employee.position != target
     page = client.get(url)
     assert list(page.context["changes"]) == [change]
 
@@ -321,3 +333,17 @@ def test_employee_page_links_to_the_lifecycle_for_those_who_manage(client, head,
     client.force_login(head)
     page = client.get(reverse("hr:employee_detail", kwargs={"pk": employee.pk}))
     assert reverse("hr:employee_transfer", kwargs={"pk": employee.pk}) in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nobody_transfers_or_terminates_themselves_hr_included(client, hr_manager):
+    client.force_login(hr_manager)
+    own = hr_manager.employee
+    for name in ("hr:employee_transfer", "hr:employee_terminate"):
+        assert client.get(reverse(name, kwargs={"pk": own.pk})).status_code == 403
+    response = client.post(
+        reverse("hr:employee_terminate", kwargs={"pk": own.pk}),
+        {"reason": "resignation", "notice_given_on": TODAY, "last_day": TODAY},
+    )
+    assert response.status_code == 403
+    assert not Termination.objects.filter(employee=own).exists()
