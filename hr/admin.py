@@ -116,3 +116,6 @@ class EmployeeAdmin(ImportExportAdmin):
         if not self._full(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+
+from hr import admin_absences  # noqa: E402, F401  (absences, issue #8 item 3)

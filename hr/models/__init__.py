@@ -1,6 +1,7 @@
 """HR's models, one module per sub-domain; everything is importable from ``hr.models``."""
 
+from hr.models.absences import Absence, CarryOverExtension
 from hr.models.core import Department, Employee, Position
 from hr.models.personnel import PersonnelFile
 
-__all__ = ["Department", "Employee", "PersonnelFile", "Position"]
+__all__ = ["Absence", "CarryOverExtension", "Department", "Employee", "PersonnelFile", "Position"]
