@@ -8,9 +8,10 @@ The rules, in one place (and in the README's absences section):
 - The yearly entitlement is ``PersonnelFile.vacation_days_per_year`` (30 without a file). In the
   year somebody joins or leaves, it is 1/12 for every full month of employment in that year
   (§5 (1) BUrlG), months counted from the first day of employment in the year (15 March to
-  14 April is one month). The result is rounded **up to the next half day**; a fraction of half
-  a day or more therefore becomes a whole day, as §5 (2) BUrlG requires, and a smaller one half
-  a day — in the employee's favour, since leave is taken in half days here. A simplification:
+  14 April is one month). A fraction of half a day or more becomes a whole day, as §5 (2)
+  BUrlG requires; a smaller fraction becomes half a day (our rule, in the employee's favour,
+  since leave is taken in half days here). So the result is never below the exact twelfths and
+  at most half a day above them. A simplification:
   the rule applies to every joiner and leaver; the statutory minimum owed to somebody leaving
   in the second half of the year after six months' service is not singled out.
 - Unused days of a year carry over into the next and expire at the end of 31 March there,
@@ -25,7 +26,7 @@ import datetime
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import holidays
 from django.conf import settings
@@ -108,15 +109,21 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, day.day)
 
 
-def round_up_to_half_day(days: Decimal) -> Decimal:
-    return (days * 2).to_integral_value(rounding=ROUND_CEILING) / 2
+def round_leave_days(days: Decimal) -> Decimal:
+    """A fraction of half a day or more becomes a whole day (§5 (2) BUrlG); a smaller one
+    half a day (our rule, in the employee's favour)."""
+    whole = days.to_integral_value(rounding=ROUND_FLOOR)
+    fraction = days - whole
+    if not fraction:
+        return whole
+    return whole + (ONE if fraction >= HALF else HALF)
 
 
 def pro_rata(days_per_year: int, months: int) -> Decimal:
-    """1/12 of the yearly entitlement per full month, rounded up to the next half day."""
+    """1/12 of the yearly entitlement per full month, rounded by ``round_leave_days``."""
     if months >= 12:
         return Decimal(days_per_year)
-    return round_up_to_half_day(Decimal(days_per_year) * months / TWELVE)
+    return round_leave_days(Decimal(days_per_year) * months / TWELVE)
 
 
 def year_entitlement(

@@ -284,23 +284,59 @@ class PeriodAbsences:
     unpaid_leave: Decimal = calc.ZERO
     sick: Decimal = calc.ZERO
 
+    @property
+    def total(self) -> Decimal:
+        return self.vacation + self.special_leave + self.unpaid_leave + self.sick
 
-def period_absences(
+
+@dataclass(frozen=True)
+class AbsenceSpan:
+    kind: str
+    start: datetime.date
+    end: datetime.date
+    half_day: bool
+
+
+def absence_spans(
     *, employee_ids: list[int], start: datetime.date, end: datetime.date
-) -> dict[int, PeriodAbsences]:
-    """Approved absences of these employees inside ``start``..``end``, per employee and kind,
-    counted in working days. One query for any number of employees."""
-    totals: dict[int, dict[str, Decimal]] = {}
+) -> dict[int, list[AbsenceSpan]]:
+    """Approved absences of these employees that touch ``start``..``end``. One query for any
+    number of employees (payroll fetches a chunk's at once)."""
+    spans: dict[int, list[AbsenceSpan]] = {}
     for employee_id, kind, a_start, a_end, half_day in Absence.objects.filter(
         employee_id__in=employee_ids,
         status=Absence.Status.APPROVED,
         start_date__lte=end,
         end_date__gte=start,
     ).values_list("employee_id", "kind", "start_date", "end_date", "half_day"):
-        days = calc.leave_days(max(start, a_start), min(end, a_end), half_day=half_day)
-        per_kind = totals.setdefault(employee_id, {})
-        per_kind[kind] = per_kind.get(kind, calc.ZERO) + days
-    return {employee_id: PeriodAbsences(**kinds) for employee_id, kinds in totals.items()}
+        spans.setdefault(employee_id, []).append(AbsenceSpan(kind, a_start, a_end, half_day))
+    return spans
+
+
+def absence_days_in(
+    spans: list[AbsenceSpan], start: datetime.date, end: datetime.date
+) -> PeriodAbsences:
+    """The working days of ``spans`` inside ``start``..``end``, per kind."""
+    per_kind: dict[str, Decimal] = {}
+    for span in spans:
+        if span.end < start or span.start > end:
+            continue
+        days = calc.leave_days(max(start, span.start), min(end, span.end), half_day=span.half_day)
+        per_kind[span.kind] = per_kind.get(span.kind, calc.ZERO) + days
+    return PeriodAbsences(**per_kind)
+
+
+def period_absences(
+    *, employee_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[int, PeriodAbsences]:
+    """Approved absences of these employees inside ``start``..``end``, per employee and kind,
+    counted in working days. One query."""
+    return {
+        employee_id: absence_days_in(spans, start, end)
+        for employee_id, spans in absence_spans(
+            employee_ids=employee_ids, start=start, end=end
+        ).items()
+    }
 
 
 def working_days(start: datetime.date, end: datetime.date) -> int:

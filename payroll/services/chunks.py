@@ -25,6 +25,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from backoffice.money import ZERO
+from hr.selectors import absences as hr_absences
 from payroll.calculation import CalculationError, EmployeeInput, PeriodInput, RuleSpec, calculate
 from payroll.models import (
     DeductionRule,
@@ -67,12 +68,61 @@ def _rules() -> list[RuleSpec]:
     ]
 
 
-def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
+HOURS_PLACES = Decimal("0.01")
+
+
+def _absence_inputs(
+    employee_ids: list[int], period, reference_weeks: int
+) -> tuple[dict[int, list], dict[int, Decimal], datetime.date]:
+    """Two queries for the whole chunk: the approved absences touching the period or the
+    reference weeks before it (hr.selectors), and the hours approved in those weeks."""
+    window_start = period.start - datetime.timedelta(weeks=reference_weeks)
+    spans = hr_absences.absence_spans(employee_ids=employee_ids, start=window_start, end=period.end)
+    window_hours: dict[int, Decimal] = {}
+    if reference_weeks:
+        window_hours = dict(
+            TimeEntry.objects.filter(
+                employee_id__in=employee_ids,
+                date__range=(window_start, period.start - datetime.timedelta(days=1)),
+                status=TimeEntry.Status.APPROVED,
+            )
+            .values("employee_id")
+            .annotate(h=Sum("hours"))
+            .values_list("employee_id", "h")
+        )
+    return spans, window_hours, window_start
+
+
+def _average_daily_hours(
+    hours: Decimal | None,
+    spans: list,
+    window_start: datetime.date,
+    period_start: datetime.date,
+    weekly_contract_hours: Decimal | None,
+) -> Decimal | None:
+    """Hours of an average working day in the reference weeks: the approved hours over the
+    working days the employee was not absent (hr's calendar); without hours there, the
+    contract's weekly hours over five days."""
+    window_end = period_start - datetime.timedelta(days=1)
+    if hours:
+        days = Decimal(hr_absences.working_days(window_start, window_end))
+        days -= hr_absences.absence_days_in(spans, window_start, window_end).total
+        if days > 0:
+            return (hours / days).quantize(HOURS_PLACES)
+    if weekly_contract_hours:
+        return (weekly_contract_hours / 5).quantize(HOURS_PLACES)
+    return None
+
+
+def _inputs(
+    employee_ids: list[int], period, rules: list[RuleSpec], reference_weeks: int = 13
+) -> list:
     profiles = list(
         PayProfile.objects.filter(employee_id__in=employee_ids)
-        .select_related("employee")
+        .select_related("employee", "employee__personnel_file")
         .order_by("employee_id")
     )
+    spans, window_hours, window_start = _absence_inputs(employee_ids, period, reference_weeks)
     weekly: dict[int, dict] = defaultdict(dict)
     weekly_before: dict[int, dict] = defaultdict(dict)
     week_start = period.start - datetime.timedelta(days=period.start.weekday())
@@ -111,6 +161,26 @@ def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
     inputs = []
     for p in profiles:
         e = p.employee
+        own_spans = spans.get(e.pk, [])
+        absent = hr_absences.absence_days_in(own_spans, period.start, period.end)
+        hourly = p.hourly_rate is not None
+        paid_leave = {}
+        average = None
+        if hourly and reference_weeks:
+            paid_leave = {
+                "vacation": absent.vacation,
+                "special_leave": absent.special_leave,
+                "sick": absent.sick,
+            }
+            if any(paid_leave.values()):
+                file = getattr(e, "personnel_file", None)
+                average = _average_daily_hours(
+                    window_hours.get(e.pk),
+                    own_spans,
+                    window_start,
+                    period.start,
+                    file.weekly_hours if file is not None else None,
+                )
         inputs.append(
             (
                 p,
@@ -126,6 +196,10 @@ def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
                     weekly_hours=weekly.get(e.pk, {}),
                     weekly_hours_before=weekly_before.get(e.pk, {}),
                     ytd_bases={r.id: min(r.annual_ceiling, ytd.get(e.pk, ZERO)) for r in annual},
+                    unpaid_leave_days=absent.unpaid_leave,
+                    paid_leave_days=paid_leave,
+                    average_daily_hours=average,
+                    reference_weeks=reference_weeks,
                 ),
             )
         )
@@ -288,7 +362,12 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     PayslipError.objects.filter(chunk=chunk).delete()
     rules = _rules()
     period = run.period
-    period_input = PeriodInput(period.start, period.end, period.schedule.frequency)
+    period_input = PeriodInput(
+        period.start,
+        period.end,
+        period.schedule.frequency,
+        working_days=hr_absences.working_days(period.start, period.end),
+    )
     employee_ids = list(chunk.employee_ids)
     elsewhere = _paid_elsewhere(run, employee_ids)
     slips, slip_lines, errors = [], [], []
@@ -298,7 +377,9 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             PayslipError(run=run, chunk=chunk, employee_id=employee_id, message=text[:ERROR_MAX])
         )
 
-    for profile, emp in _inputs(employee_ids, period, rules):
+    for profile, emp in _inputs(
+        employee_ids, period, rules, reference_weeks=settings.absence_pay_reference_weeks
+    ):
         if emp.employee_id in elsewhere:
             error(emp.employee_id, elsewhere[emp.employee_id])
             continue
