@@ -131,7 +131,8 @@ def _paid_leave_lines(emp: EmployeeInput) -> list[SlipLine]:
             raise CalculationError(
                 _(
                     "%(days)s days of %(kind)s to pay, but no approved hours in the last "
-                    "%(weeks)d weeks and no weekly hours in the personnel file to average."
+                    "%(weeks)d weeks or in the period, and no weekly hours in the personnel "
+                    "file to average."
                 )
                 % {"days": days.normalize(), "kind": label, "weeks": emp.reference_weeks}
             )

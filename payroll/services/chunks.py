@@ -97,20 +97,30 @@ def _average_daily_hours(
     hours: Decimal | None,
     spans: list,
     window_start: datetime.date,
-    period_start: datetime.date,
+    period,
     weekly_contract_hours: Decimal | None,
+    period_hours: Decimal,
 ) -> Decimal | None:
     """Hours of an average working day in the reference weeks: the approved hours over the
-    working days the employee was not absent (hr's calendar); without hours there, the
-    contract's weekly hours over five days."""
-    window_end = period_start - datetime.timedelta(days=1)
-    if hours:
-        days = Decimal(hr_absences.working_days(window_start, window_end))
-        days -= hr_absences.absence_days_in(spans, window_start, window_end).total
+    working days the employee was not absent (hr's calendar). Without hours there (a new
+    joiner), the contract's weekly hours over five days; without those, the hours of the
+    period itself over its working days not absent."""
+    window_end = period.start - datetime.timedelta(days=1)
+    for total, start, end in (
+        (hours, window_start, window_end),
+        (None, None, None),
+        (period_hours, period.start, period.end),
+    ):
+        if total is None:
+            if weekly_contract_hours:
+                return (weekly_contract_hours / 5).quantize(HOURS_PLACES)
+            continue
+        if not total:
+            continue
+        days = Decimal(hr_absences.working_days(start, end))
+        days -= hr_absences.absence_days_in(spans, start, end).total
         if days > 0:
-            return (hours / days).quantize(HOURS_PLACES)
-    if weekly_contract_hours:
-        return (weekly_contract_hours / 5).quantize(HOURS_PLACES)
+            return (total / days).quantize(HOURS_PLACES)
     return None
 
 
@@ -178,8 +188,9 @@ def _inputs(
                     window_hours.get(e.pk),
                     own_spans,
                     window_start,
-                    period.start,
+                    period,
                     file.weekly_hours if file is not None else None,
+                    sum(weekly.get(e.pk, {}).values(), ZERO),
                 )
         inputs.append(
             (
