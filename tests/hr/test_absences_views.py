@@ -16,6 +16,7 @@ from tests.hr.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
+JUNE_1, JUNE_5 = D(2026, 6, 1), D(2026, 6, 5)
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def team(make_user):
     return dept, head, alice, bob, hr
 
 
-def _request(user, start=D(2026, 6, 1), end=D(2026, 6, 5), kind="vacation"):
+def _request(user, start=JUNE_1, end=JUNE_5, kind="vacation"):
     return services.absence_request(
         user=user, kind=kind, start_date=start, end_date=end, today=D(2026, 5, 1)
     )
