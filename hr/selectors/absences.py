@@ -15,7 +15,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import F, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from hr import absence_calculation as calc
 from hr.models import Absence, CarryOverExtension, Department, Employee
@@ -297,20 +299,43 @@ class AbsenceSpan:
     half_day: bool
 
 
-def absence_spans(
-    *, employee_ids: list[int], start: datetime.date, end: datetime.date
-) -> dict[int, list[AbsenceSpan]]:
-    """Approved absences of these employees that touch ``start``..``end``. One query for any
-    number of employees (payroll fetches a chunk's at once)."""
-    spans: dict[int, list[AbsenceSpan]] = {}
-    for employee_id, kind, a_start, a_end, half_day in Absence.objects.filter(
-        employee_id__in=employee_ids,
-        status=Absence.Status.APPROVED,
-        start_date__lte=end,
-        end_date__gte=start,
-    ).values_list("employee_id", "kind", "start_date", "end_date", "half_day"):
-        spans.setdefault(employee_id, []).append(AbsenceSpan(kind, a_start, a_end, half_day))
-    return spans
+def absence_spans_subquery(
+    *, employee_ref: str, start: datetime.date, end: datetime.date
+) -> Subquery:
+    """For a queryset of another app (payroll's pay profiles): the approved absences of the
+    employee named by ``employee_ref`` that touch ``start``..``end``, as one JSON list, read
+    with ``absence_spans_from``. Folds the absences into that app's own query, so a payroll
+    chunk reads them without a query of their own."""
+    return Subquery(
+        Absence.objects.filter(
+            employee_id=OuterRef(employee_ref),
+            status=Absence.Status.APPROVED,
+            start_date__lte=end,
+            end_date__gte=start,
+        )
+        .order_by()
+        .values("employee_id")
+        .annotate(
+            spans=JSONBAgg(
+                JSONObject(kind="kind", start="start_date", end="end_date", half="half_day")
+            )
+        )
+        .values("spans"),
+        output_field=JSONField(),
+    )
+
+
+def absence_spans_from(value) -> list[AbsenceSpan]:
+    """The spans of ``absence_spans_subquery``'s value (None when there are none)."""
+    return [
+        AbsenceSpan(
+            item["kind"],
+            datetime.date.fromisoformat(item["start"]),
+            datetime.date.fromisoformat(item["end"]),
+            bool(item["half"]),
+        )
+        for item in value or []
+    ]
 
 
 def absence_days_in(
@@ -324,19 +349,6 @@ def absence_days_in(
         days = calc.leave_days(max(start, span.start), min(end, span.end), half_day=span.half_day)
         per_kind[span.kind] = per_kind.get(span.kind, calc.ZERO) + days
     return PeriodAbsences(**per_kind)
-
-
-def period_absences(
-    *, employee_ids: list[int], start: datetime.date, end: datetime.date
-) -> dict[int, PeriodAbsences]:
-    """Approved absences of these employees inside ``start``..``end``, per employee and kind,
-    counted in working days. One query."""
-    return {
-        employee_id: absence_days_in(spans, start, end)
-        for employee_id, spans in absence_spans(
-            employee_ids=employee_ids, start=start, end=end
-        ).items()
-    }
 
 
 def working_days(start: datetime.date, end: datetime.date) -> int:

@@ -71,28 +71,6 @@ def _rules() -> list[RuleSpec]:
 HOURS_PLACES = Decimal("0.01")
 
 
-def _absence_inputs(
-    employee_ids: list[int], period, reference_weeks: int
-) -> tuple[dict[int, list], dict[int, Decimal], datetime.date]:
-    """Two queries for the whole chunk: the approved absences touching the period or the
-    reference weeks before it (hr.selectors), and the hours approved in those weeks."""
-    window_start = period.start - datetime.timedelta(weeks=reference_weeks)
-    spans = hr_absences.absence_spans(employee_ids=employee_ids, start=window_start, end=period.end)
-    window_hours: dict[int, Decimal] = {}
-    if reference_weeks:
-        window_hours = dict(
-            TimeEntry.objects.filter(
-                employee_id__in=employee_ids,
-                date__range=(window_start, period.start - datetime.timedelta(days=1)),
-                status=TimeEntry.Status.APPROVED,
-            )
-            .values("employee_id")
-            .annotate(h=Sum("hours"))
-            .values_list("employee_id", "h")
-        )
-    return spans, window_hours, window_start
-
-
 def _average_daily_hours(
     hours: Decimal | None,
     spans: list,
@@ -127,29 +105,46 @@ def _average_daily_hours(
 def _inputs(
     employee_ids: list[int], period, rules: list[RuleSpec], reference_weeks: int = 13
 ) -> list:
+    # Approved absences (hr.selectors) of the period and of the reference weeks before it, for
+    # hourly staff's average day: folded into the profiles' query, no query of their own.
+    window_start = period.start - datetime.timedelta(weeks=reference_weeks)
     profiles = list(
         PayProfile.objects.filter(employee_id__in=employee_ids)
         .select_related("employee", "employee__personnel_file")
+        .annotate(
+            absence_spans=hr_absences.absence_spans_subquery(
+                employee_ref="employee_id", start=window_start, end=period.end
+            )
+        )
         .order_by("employee_id")
     )
-    spans, window_hours, window_start = _absence_inputs(employee_ids, period, reference_weeks)
     weekly: dict[int, dict] = defaultdict(dict)
     weekly_before: dict[int, dict] = defaultdict(dict)
+    window_hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
     week_start = period.start - datetime.timedelta(days=period.start.weekday())
-    for employee_id, year, week, before, inside in (
+    # One query: per ISO week the hours before and inside the period (overtime), and the hours
+    # of the reference weeks before it (hourly absence pay).
+    for employee_id, year, week, before, inside, window in (
         TimeEntry.objects.filter(
             employee_id__in=employee_ids,
-            date__range=(week_start, period.end),
+            date__range=(min(week_start, window_start), period.end),
             status=TimeEntry.Status.APPROVED,
         )
         .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
         .values("employee_id", "y", "w")
         .annotate(
-            before=Sum("hours", filter=Q(date__lt=period.start), default=ZERO),
+            before=Sum(
+                "hours", filter=Q(date__gte=week_start, date__lt=period.start), default=ZERO
+            ),
             inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
+            window=Sum(
+                "hours", filter=Q(date__gte=window_start, date__lt=period.start), default=ZERO
+            ),
         )
-        .values_list("employee_id", "y", "w", "before", "inside")
+        .values_list("employee_id", "y", "w", "before", "inside", "window")
     ):
+        if window:
+            window_hours[employee_id] += window
         if inside:
             weekly[employee_id][(year, week)] = inside
             if before:
@@ -171,7 +166,7 @@ def _inputs(
     inputs = []
     for p in profiles:
         e = p.employee
-        own_spans = spans.get(e.pk, [])
+        own_spans = hr_absences.absence_spans_from(p.absence_spans)
         absent = hr_absences.absence_days_in(own_spans, period.start, period.end)
         hourly = p.hourly_rate is not None
         paid_leave = {}
