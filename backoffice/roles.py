@@ -44,6 +44,16 @@ _HR_WRITE = (
     "hr.change_employee",
 )
 
+# Absences (issue #8, item 3): HR sees, decides and records every absence and extends
+# carried-over vacation; heads decide their own department's in the portal (selectors scope it).
+_HR_ABSENCES = (
+    "hr.manage_absences",
+    "hr.view_absence",
+    "hr.view_carryoverextension",
+    "hr.add_carryoverextension",
+    "hr.change_carryoverextension",
+)
+
 # Taking a whole list out of the admin (export) and writing one in (import) are permissions of
 # their own (IMPORT_EXPORT_*_PERMISSION_CODE in the settings), granted to the roles that keep
 # the data; an import adds and overwrites rows, so it goes only with add and change.
@@ -241,6 +251,7 @@ ROLES: dict[str, Role] = {
                 # HR lifecycle (issue #8 item 2): hire, transfer, terminate in every department.
                 "hr.manage_employment",
                 *_HR_DISCIPLINE_TRAINING,
+                *_HR_ABSENCES,
             ),
         ),
         Role(
@@ -352,6 +363,9 @@ ADMIN_REACH: dict[str, dict[str, str]] = {
     "hr.trainingsession": {HR_MANAGER: "view add change"},
     "hr.enrolment": {HR_MANAGER: "view"},
     "hr.disciplinaryrecordview": {HR_MANAGER: "view"},
+    # Absences (issue #8, item 3): read in the admin, decided in the portal; HR keeps extensions.
+    "hr.absence": {HR_MANAGER: "view"},
+    "hr.carryoverextension": {HR_MANAGER: "view add change"},
     "accounting.account": {
         ACCOUNTANT: "view add change export import",
         AUDITOR: "view export",

@@ -119,4 +119,8 @@ class EmployeeAdmin(ImportExportAdmin):
 
 
 # The personnel file, discipline and training (issue #8, items 1, 4 and 5) register their own.
-from hr import admin_discipline_training, admin_personnel_file  # noqa: E402, F401
+from hr import (  # noqa: E402, F401
+    admin_absences,  # noqa: E402, F401  (absences, issue #8 item 3)
+    admin_discipline_training,
+    admin_personnel_file,
+)

@@ -9,10 +9,20 @@ class HrConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice.registry import register_seeder
-        from hr import checklist_items, demo, demo_lifecycle, home, home_lifecycle
+        from hr import (
+            checklist_items,
+            demo,
+            demo_absences,
+            demo_lifecycle,
+            home,
+            home_absences,
+            home_lifecycle,
+        )
 
         home.register()
         register_seeder("hr", demo.seed_hr, order=10)
+        home_absences.register()  # absences (issue #8, item 3)
+        register_seeder("hr_absences", demo_absences.seed_absences, order=14)
         from hr import demo_personnel, home_personnel_file  # issue #8, item 1
 
         home_personnel_file.register()

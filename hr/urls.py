@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from hr import views
+from hr import urls_absences, views
 
 app_name = "hr"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     # Discipline, training and compliance (issue #8, items 4-6).
     path("", include("hr.urls_discipline")),
     path("", include("hr.urls_training")),
+    *urls_absences.urlpatterns,
 ]

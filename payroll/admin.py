@@ -179,6 +179,7 @@ class PayrollSettingsAdmin(_RefusesWithServices, admin.ModelAdmin):
                     "overtime_premium",
                     "second_approver_required",
                     "large_change_percent",
+                    "absence_pay_reference_weeks",
                 ],
                 "description": NOT_CERTIFIED,
             },

@@ -53,6 +53,13 @@ class EmployeeInput:
     # Base already used this calendar year per rule with an annual ceiling (paid runs' gross,
     # capped by the ceiling): an approximation the rules' help text states.
     ytd_bases: dict[int, Decimal] = field(default_factory=dict)
+    # Approved absences in the period (hr.selectors.absences), in working days.
+    unpaid_leave_days: Decimal = ZERO
+    # Paid leave of hourly staff, by kind ("vacation", "special_leave", "sick").
+    paid_leave_days: dict[str, Decimal] = field(default_factory=dict)
+    # Hours a working day averaged over the reference weeks (None: nothing to average).
+    average_daily_hours: Decimal | None = None
+    reference_weeks: int = 13
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,16 @@ class PeriodInput:
     start: datetime.date
     end: datetime.date
     frequency: str  # "monthly" | "biweekly"
+    # The company's working days in the period (weekdays less public holidays).
+    working_days: int = 0
+
+
+def _paid_leave_labels() -> dict[str, str]:
+    return {
+        "vacation": _("Vacation pay"),
+        "special_leave": _("Special leave pay"),
+        "sick": _("Sick pay"),
+    }
 
 
 @dataclass
@@ -99,6 +116,44 @@ class SlipResult:
 
 class CalculationError(Exception):
     """A reason one employee cannot be paid; shown on the dashboard, naming the employee."""
+
+
+def _paid_leave_lines(emp: EmployeeInput) -> list[SlipLine]:
+    """Hourly staff's vacation, special leave and sick days, paid at the hours of an average
+    working day of the reference weeks times the hourly rate (§11 BUrlG, §4 EFZG: the rate
+    without overtime premium; a configurable simplification, not a certified calculation)."""
+    lines = []
+    for kind, label in _paid_leave_labels().items():
+        days = emp.paid_leave_days.get(kind, ZERO)
+        if not days:
+            continue
+        if not emp.average_daily_hours:
+            raise CalculationError(
+                _(
+                    "%(days)s days of %(kind)s to pay, but no approved hours in the last "
+                    "%(weeks)d weeks or in the period, and no weekly hours in the personnel "
+                    "file to average."
+                )
+                % {"days": days.normalize(), "kind": label, "weeks": emp.reference_weeks}
+            )
+        hours = days * emp.average_daily_hours
+        lines.append(
+            SlipLine(
+                "earning",
+                f"{kind}_pay",
+                _("%(label)s: %(days)s days at the %(weeks)d-week average of %(hours)s h a day")
+                % {
+                    "label": label,
+                    "days": days.normalize(),
+                    "weeks": emp.reference_weeks,
+                    "hours": emp.average_daily_hours.quantize(Decimal("0.01")),
+                },
+                round_money(hours * emp.hourly_rate),
+                quantity=hours,
+                rate=emp.hourly_rate,
+            )
+        )
+    return lines
 
 
 def _employed_days(emp: EmployeeInput, period: PeriodInput) -> tuple[int, int]:
@@ -158,6 +213,7 @@ def calculate(
                     rate=rate,
                 )
             )
+        lines += _paid_leave_lines(emp)
     elif emp.monthly_salary is not None:
         salary = emp.monthly_salary
         if period.frequency == "biweekly":
@@ -168,6 +224,16 @@ def calculate(
             salary = salary * days / total
         else:
             label = _("Salary")
+        if emp.unpaid_leave_days and period.working_days:
+            # Unpaid leave: salary x unpaid working days / working days of the period, taken
+            # off the salary line itself (rounded once, with the line).
+            unpaid = min(emp.unpaid_leave_days, Decimal(period.working_days))
+            label = _("%(label)s less unpaid leave (%(days)s of %(total)d working days)") % {
+                "label": label,
+                "days": unpaid.normalize(),
+                "total": period.working_days,
+            }
+            salary = salary * (period.working_days - unpaid) / period.working_days
         if days:
             lines.append(SlipLine("earning", "salary", label, round_money(salary)))
     else:

@@ -166,6 +166,7 @@ class PayrollSettingsAdminForm(forms.ModelForm):
             "overtime_premium",
             "second_approver_required",
             "large_change_percent",
+            "absence_pay_reference_weeks",
             "wage_expense_account",
             "salary_expense_account",
             "net_pay_account",

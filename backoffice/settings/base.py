@@ -251,6 +251,11 @@ PAYROLL_CHUNK_RETRY_SECONDS = env.int("PAYROLL_CHUNK_RETRY_SECONDS", default=5)
 PAYROLL_PROGRESS_QUIET_SECONDS = env.int("PAYROLL_PROGRESS_QUIET_SECONDS", default=60)
 PAYROLL_STALL_MINUTES = env.int("PAYROLL_STALL_MINUTES", default=10)
 
+# --- Absences (hr) -------------------------------------------------------------------------------
+# The German state whose public holidays are not working days (ISO 3166-2 code without "DE-":
+# BW, BY, BE, BB, HB, HH, HE, MV, NI, NW, RP, SL, SN, ST, SH, TH); empty for the nationwide ones.
+HR_PUBLIC_HOLIDAY_STATE = env("HR_PUBLIC_HOLIDAY_STATE", default="BY")
+
 # --- Logging -----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """HR's models, one module per sub-domain; everything is importable from ``hr.models``."""
 
+from hr.models.absences import Absence, CarryOverExtension
 from hr.models.core import Department, Employee, Position
 from hr.models.discipline import DisciplinaryDocument, DisciplinaryRecord, DisciplinaryRecordView
 from hr.models.lifecycle import Checklist, ChecklistItem, EmploymentChange, Termination
@@ -38,3 +39,4 @@ __all__ = [
     "TrainingReminder",
     "TrainingSession",
 ]
+__all__ = ["Absence", "CarryOverExtension", "Department", "Employee", "PersonnelFile", "Position"]

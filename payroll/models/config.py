@@ -23,6 +23,18 @@ class PayrollSettings(TimeStampedModel):
     minimum_wage = rate_field(_("minimum wage per hour"), default=Decimal("13.90"))
     second_approver_required = models.BooleanField(_("approval by a second person"), default=True)
     large_change_percent = rate_field(_("flag net pay changes above (%)"), default=Decimal("20"))
+    # Hourly staff's vacation, special leave and sick days (hr absences) are paid at the
+    # average of the hours approved in these weeks before the period (§11 BUrlG, §4 EFZG: a
+    # simplification, see payroll.calculation); 0 pays them nothing.
+    absence_pay_reference_weeks = models.PositiveSmallIntegerField(
+        _("weeks averaged for hourly absence pay"),
+        default=13,
+        help_text=_(
+            "Vacation and sick days of hourly staff are paid at the hours approved in these "
+            "weeks before the period, averaged per working day, at the hourly rate (overtime "
+            "premium left out). 0: no absence pay for hourly staff."
+        ),
+    )
     wage_expense_account = models.ForeignKey(
         "accounting.Account",
         on_delete=models.PROTECT,

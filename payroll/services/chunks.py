@@ -25,6 +25,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from backoffice.money import ZERO
+from hr.selectors import absences as hr_absences
 from payroll.calculation import CalculationError, EmployeeInput, PeriodInput, RuleSpec, calculate
 from payroll.models import (
     DeductionRule,
@@ -67,29 +68,83 @@ def _rules() -> list[RuleSpec]:
     ]
 
 
-def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
+HOURS_PLACES = Decimal("0.01")
+
+
+def _average_daily_hours(
+    hours: Decimal | None,
+    spans: list,
+    window_start: datetime.date,
+    period,
+    weekly_contract_hours: Decimal | None,
+    period_hours: Decimal,
+) -> Decimal | None:
+    """Hours of an average working day in the reference weeks: the approved hours over the
+    working days the employee was not absent (hr's calendar). Without hours there (a new
+    joiner), the contract's weekly hours over five days; without those, the hours of the
+    period itself over its working days not absent."""
+    window_end = period.start - datetime.timedelta(days=1)
+    for total, start, end in (
+        (hours, window_start, window_end),
+        (None, None, None),
+        (period_hours, period.start, period.end),
+    ):
+        if total is None:
+            if weekly_contract_hours:
+                return (weekly_contract_hours / 5).quantize(HOURS_PLACES)
+            continue
+        if not total:
+            continue
+        days = Decimal(hr_absences.working_days(start, end))
+        days -= hr_absences.absence_days_in(spans, start, end).total
+        if days > 0:
+            return (total / days).quantize(HOURS_PLACES)
+    return None
+
+
+def _inputs(
+    employee_ids: list[int], period, rules: list[RuleSpec], reference_weeks: int = 13
+) -> list:
+    # Approved absences (hr.selectors) of the period and of the reference weeks before it, for
+    # hourly staff's average day: folded into the profiles' query, no query of their own.
+    window_start = period.start - datetime.timedelta(weeks=reference_weeks)
     profiles = list(
         PayProfile.objects.filter(employee_id__in=employee_ids)
-        .select_related("employee")
+        .select_related("employee", "employee__personnel_file")
+        .annotate(
+            absence_spans=hr_absences.absence_spans_subquery(
+                employee_ref="employee_id", start=window_start, end=period.end
+            )
+        )
         .order_by("employee_id")
     )
     weekly: dict[int, dict] = defaultdict(dict)
     weekly_before: dict[int, dict] = defaultdict(dict)
+    window_hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
     week_start = period.start - datetime.timedelta(days=period.start.weekday())
-    for employee_id, year, week, before, inside in (
+    # One query: per ISO week the hours before and inside the period (overtime), and the hours
+    # of the reference weeks before it (hourly absence pay).
+    for employee_id, year, week, before, inside, window in (
         TimeEntry.objects.filter(
             employee_id__in=employee_ids,
-            date__range=(week_start, period.end),
+            date__range=(min(week_start, window_start), period.end),
             status=TimeEntry.Status.APPROVED,
         )
         .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
         .values("employee_id", "y", "w")
         .annotate(
-            before=Sum("hours", filter=Q(date__lt=period.start), default=ZERO),
+            before=Sum(
+                "hours", filter=Q(date__gte=week_start, date__lt=period.start), default=ZERO
+            ),
             inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
+            window=Sum(
+                "hours", filter=Q(date__gte=window_start, date__lt=period.start), default=ZERO
+            ),
         )
-        .values_list("employee_id", "y", "w", "before", "inside")
+        .values_list("employee_id", "y", "w", "before", "inside", "window")
     ):
+        if window:
+            window_hours[employee_id] += window
         if inside:
             weekly[employee_id][(year, week)] = inside
             if before:
@@ -111,6 +166,27 @@ def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
     inputs = []
     for p in profiles:
         e = p.employee
+        own_spans = hr_absences.absence_spans_from(p.absence_spans)
+        absent = hr_absences.absence_days_in(own_spans, period.start, period.end)
+        hourly = p.hourly_rate is not None
+        paid_leave = {}
+        average = None
+        if hourly and reference_weeks:
+            paid_leave = {
+                "vacation": absent.vacation,
+                "special_leave": absent.special_leave,
+                "sick": absent.sick,
+            }
+            if any(paid_leave.values()):
+                file = getattr(e, "personnel_file", None)
+                average = _average_daily_hours(
+                    window_hours.get(e.pk),
+                    own_spans,
+                    window_start,
+                    period,
+                    file.weekly_hours if file is not None else None,
+                    sum(weekly.get(e.pk, {}).values(), ZERO),
+                )
         inputs.append(
             (
                 p,
@@ -126,6 +202,10 @@ def _inputs(employee_ids: list[int], period, rules: list[RuleSpec]) -> list:
                     weekly_hours=weekly.get(e.pk, {}),
                     weekly_hours_before=weekly_before.get(e.pk, {}),
                     ytd_bases={r.id: min(r.annual_ceiling, ytd.get(e.pk, ZERO)) for r in annual},
+                    unpaid_leave_days=absent.unpaid_leave,
+                    paid_leave_days=paid_leave,
+                    average_daily_hours=average,
+                    reference_weeks=reference_weeks,
                 ),
             )
         )
@@ -288,7 +368,12 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     PayslipError.objects.filter(chunk=chunk).delete()
     rules = _rules()
     period = run.period
-    period_input = PeriodInput(period.start, period.end, period.schedule.frequency)
+    period_input = PeriodInput(
+        period.start,
+        period.end,
+        period.schedule.frequency,
+        working_days=hr_absences.working_days(period.start, period.end),
+    )
     employee_ids = list(chunk.employee_ids)
     elsewhere = _paid_elsewhere(run, employee_ids)
     slips, slip_lines, errors = [], [], []
@@ -298,7 +383,9 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             PayslipError(run=run, chunk=chunk, employee_id=employee_id, message=text[:ERROR_MAX])
         )
 
-    for profile, emp in _inputs(employee_ids, period, rules):
+    for profile, emp in _inputs(
+        employee_ids, period, rules, reference_weeks=settings.absence_pay_reference_weeks
+    ):
         if emp.employee_id in elsewhere:
             error(emp.employee_id, elsewhere[emp.employee_id])
             continue

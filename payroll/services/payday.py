@@ -723,6 +723,10 @@ def _entry_lines(run: PayrollRun, settings: PayrollSettings) -> list[Line]:
     earning_account = {
         "hours": settings.wage_expense_account_id,
         "overtime": settings.wage_expense_account_id,
+        # Hourly staff's paid absences (hr absences) are wages too.
+        "vacation_pay": settings.wage_expense_account_id,
+        "special_leave_pay": settings.wage_expense_account_id,
+        "sick_pay": settings.wage_expense_account_id,
         "salary": settings.salary_expense_account_id,
     }
     expense: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
