@@ -5,14 +5,15 @@ Each check has a ``count(today)`` of one query for the dashboard's chart and a l
 ``run(today)`` that yields items from one streamed query, so the dashboard can take the first
 few without reading every row.
 
-Not here yet: vacation that will expire unused (the absences model is built in parallel and is
-not on main; the check goes in when it is).
+Vacation that will expire unused is computed in Python from three queries (the balance
+rules live in ``hr.absence_calculation``), for the employees who carried days into this year.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -21,7 +22,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hr.models import Employee
+from hr import absence_calculation as calc
+from hr.models import Absence, CarryOverExtension, Employee
 from hr.registry import ComplianceCheck, ComplianceItem, compliance_check_register
 from hr.selectors.training import OVERDUE, requirements_due
 
@@ -156,6 +158,75 @@ PROBATION_MESSAGE = gettext_lazy("%(name)s: probation ends on %(date)s")
 FIXED_TERM_MESSAGE = gettext_lazy("%(name)s: fixed-term contract ends on %(date)s")
 
 
+# --- Vacation that will expire unused ----------------------------------------------------------
+
+
+def _vacation_expiring(today: datetime.date) -> list[tuple[int, str, Decimal, datetime.date]]:
+    """Employees whose days carried into this year are not used by approved leave and expire
+    within ``HR_VACATION_EXPIRY_NOTICE_DAYS``: (pk, name, days, expiry), by expiry and name.
+
+    Three queries. The balance starts from the previous year (days carried into that one
+    expired by its 31 March unless HR extended them, which this check leaves aside)."""
+    year = today.year
+    extensions = dict(
+        CarryOverExtension.objects.filter(year=year).values_list("employee_id", "expires_on")
+    )
+    latest = max([calc.carry_over_expiry(year), *extensions.values()])
+    if today > latest:
+        return []  # every carried-over day of this year has expired or been used
+    notice = today + datetime.timedelta(days=settings.HR_VACATION_EXPIRY_NOTICE_DAYS)
+    start = datetime.date(year - 1, 1, 1)
+    people = list(
+        _current()
+        .filter(hire_date__lt=datetime.date(year, 1, 1))
+        .values_list(
+            "pk", "first_name", "last_name", "hire_date", "termination_date",
+            "personnel_file__vacation_days_per_year",
+        )
+    )  # fmt: skip
+    approved: dict[int, dict[datetime.date, Decimal]] = {}
+    absences = Absence.objects.filter(
+        kind=Absence.Kind.VACATION,
+        status=Absence.Status.APPROVED,
+        end_date__gte=start,
+        employee__in=_current().filter(hire_date__lt=datetime.date(year, 1, 1)),
+    ).values_list("employee_id", "start_date", "end_date", "half_day")
+    for employee_id, first, last, half_day in absences.iterator(chunk_size=2000):
+        approved.setdefault(employee_id, {}).update(
+            calc.leave_days_by_date(max(first, start), last, half_day=half_day)
+        )
+    found = []
+    for pk, first_name, last_name, hire_date, termination_date, per_year in people:
+        years = calc.vacation_years(
+            days_per_year=per_year if per_year is not None else calc.DEFAULT_DAYS_PER_YEAR,
+            hire_date=max(hire_date, start),
+            termination_date=termination_date,
+            approved=approved.get(pk, {}),
+            extensions={year: extensions[pk]} if pk in extensions else {},
+            until_year=year,
+            today=today,
+        )
+        current = years[-1]
+        if current.expiring > 0 and current.carry_over_expires <= notice:
+            found.append(
+                (pk, f"{first_name} {last_name}", current.expiring, current.carry_over_expires)
+            )
+    found.sort(key=lambda row: (row[3], row[1], row[0]))
+    return found
+
+
+def vacation_expiring_run(today: datetime.date) -> Iterator[ComplianceItem]:
+    for pk, name, days, expires in _vacation_expiring(today):
+        yield ComplianceItem(
+            text=_(
+                "%(name)s: %(days)s carried-over vacation days not planned, expiring on %(date)s"
+            )
+            % {"name": name, "days": formats.number_format(days, 1), "date": _date(expires)},
+            url=_employee_url(pk),
+            employee_id=pk,
+        )
+
+
 def register() -> None:
     compliance_check_register(
         ComplianceCheck(
@@ -191,5 +262,14 @@ def register() -> None:
             run=missing_tax_data_run,
             count=missing_tax_data_count,
             order=40,
+        )
+    )
+    compliance_check_register(
+        ComplianceCheck(
+            code="hr.vacation_expiring",
+            title=gettext_lazy("Carried-over vacation that will expire unused"),
+            run=vacation_expiring_run,
+            count=lambda today: len(_vacation_expiring(today)),
+            order=50,
         )
     )

@@ -291,6 +291,8 @@ HR_TRAINING_EXPIRING_DAYS = env.int("HR_TRAINING_EXPIRING_DAYS", default=30)
 # The compliance dashboard's counts are kept this long (per day and language); "Count again now"
 # on the page counts at once.
 HR_COMPLIANCE_CACHE_SECONDS = env.int("HR_COMPLIANCE_CACHE_SECONDS", default=300)
+# Carried-over vacation expiring within this many days shows on the compliance dashboard.
+HR_VACATION_EXPIRY_NOTICE_DAYS = env.int("HR_VACATION_EXPIRY_NOTICE_DAYS", default=90)
 # The statutory minimum wage per hour (MiLoG). Empty: the value in force on the day, from the
 # table in payroll.compliance (12.82 EUR in 2025, 13.90 EUR in 2026, 14.60 EUR from 2027).
 HR_MINIMUM_WAGE = env("HR_MINIMUM_WAGE", default="")

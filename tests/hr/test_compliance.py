@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from backoffice import roles
 from hr.models import PersonnelFile
@@ -206,3 +206,42 @@ def test_every_page_sends_anonymous_visitors_to_the_login(client, name, args):
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_carried_over_vacation_that_will_expire_unused(settings):
+    """Worked by hand, five vacation days a year, on 15 February 2027: A carried five days
+    into 2027 and planned none, so they expire on 31 March; B took hers in 2026; C's approved
+    leave in early March uses his; D's were extended to September (outside the 90-day notice);
+    E joined in 2027. After 31 March only extended days can still expire."""
+    from hr.models import Absence, CarryOverExtension
+
+    settings.HR_PUBLIC_HOLIDAY_STATE = "BY"
+    settings.HR_VACATION_EXPIRY_NOTICE_DAYS = 90
+    hired = datetime.date(2020, 1, 1)
+    a, b, c, d = (EmployeeFactory(last_name=n, hire_date=hired) for n in "ABCD")
+    e = EmployeeFactory(last_name="E", hire_date=datetime.date(2027, 1, 4))
+    for employee in (a, b, c, d, e):
+        _file(employee, vacation_days_per_year=5)
+
+    def leave(employee, start, end):
+        Absence.objects.create(
+            employee=employee, kind=Absence.Kind.VACATION, status=Absence.Status.APPROVED,
+            start_date=start, end_date=end, days=Decimal("5"),
+        )  # fmt: skip
+
+    leave(b, datetime.date(2026, 9, 7), datetime.date(2026, 9, 11))
+    leave(c, datetime.date(2027, 3, 1), datetime.date(2027, 3, 5))
+    CarryOverExtension.objects.create(employee=d, year=2027, expires_on=datetime.date(2027, 9, 30))
+    check = next(c for c in compliance_checks() if c.code == "hr.vacation_expiring")
+
+    february = datetime.date(2027, 2, 15)
+    items = list(check.run(february))
+    assert [i.employee_id for i in items] == [a.pk]
+    expiry = formats.date_format(datetime.date(2027, 3, 31), "SHORT_DATE_FORMAT")
+    assert items[0].text.endswith(
+        f"5.0 carried-over vacation days not planned, expiring on {expiry}"
+    )
+    assert check.count(february) == 1
+    assert [i.employee_id for i in check.run(datetime.date(2027, 7, 15))] == [d.pk]
+    assert list(check.run(datetime.date(2027, 10, 1))) == []
