@@ -17,7 +17,7 @@ from schwifty import IBAN
 from accounting.models import Account
 from accounting.services import Line, fiscal_year_open, journal_entry_post
 from backoffice import roles
-from hr.models import Department, Employee
+from hr.models import Absence, Department, Employee
 from payroll.models import (
     BankDetailsChange,
     DeductionRule,
@@ -194,6 +194,14 @@ def _seed_hours(*, today: datetime.date, clerk) -> int:
     existing = set(
         TimeEntry.objects.filter(date__gte=year_start).values_list("employee_id", "date")
     )
+    # Nobody works on a day of approved or requested leave or sickness (hr's demo absences).
+    for employee_id, first, last in Absence.objects.filter(
+        status__in=Absence.ACTIVE, end_date__gte=year_start, start_date__lte=today
+    ).values_list("employee_id", "start_date", "end_date"):
+        day = max(first, year_start)
+        while day <= last:
+            existing.add((employee_id, day))
+            day += datetime.timedelta(days=1)
     entries = []
     for profile in hourly:
         employee = profile.employee

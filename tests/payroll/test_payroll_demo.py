@@ -109,6 +109,19 @@ def test_seeded_profiles_are_plausible():
         TimeEntry.objects.filter(employee__employment_type=Employee.EmploymentType.SALARIED).count()
         == 0
     )
+    # Nobody has worked hours on a day of their demo leave or sickness (paid twice otherwise).
+    from django.db.models import Exists, OuterRef
+
+    from hr.models import Absence
+
+    on_leave = Absence.objects.filter(
+        employee=OuterRef("employee"),
+        status__in=Absence.ACTIVE,
+        start_date__lte=OuterRef("date"),
+        end_date__gte=OuterRef("date"),
+    )
+    assert Absence.objects.filter(employee__employment_type="hourly").exists()
+    assert not TimeEntry.objects.filter(Exists(on_leave)).exists()
     # Cheque payees got numbered cheques in the paid months.
     assert Cheque.objects.exists()
     assert Cheque.objects.count() == Payslip.objects.filter(pay_method="cheque", net__gt=0).count()
