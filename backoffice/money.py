@@ -48,6 +48,12 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def format_quantity(value: Decimal) -> str:
+    """Days or hours for a sentence, in the active language and without trailing zeros:
+    ``10``, ``2,5`` in German (``Decimal.normalize()`` alone writes 10 as ``1E+1``)."""
+    return formats.number_format(value.normalize(), use_l10n=True)
+
+
 def format_money(value: Decimal | None, currency: str = CURRENCY) -> str:
     """Format for the active language: ``1.234,56 €`` in German, ``€1,234.56`` in English."""
     if value is None:

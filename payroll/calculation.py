@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from backoffice.money import ZERO, round_money
+from backoffice.money import ZERO, format_quantity, round_money
 
 HUNDRED = Decimal(100)
 
@@ -134,7 +134,7 @@ def _paid_leave_lines(emp: EmployeeInput) -> list[SlipLine]:
                     "%(weeks)d weeks or in the period, and no weekly hours in the personnel "
                     "file to average."
                 )
-                % {"days": days.normalize(), "kind": label, "weeks": emp.reference_weeks}
+                % {"days": format_quantity(days), "kind": label, "weeks": emp.reference_weeks}
             )
         hours = days * emp.average_daily_hours
         lines.append(
@@ -144,7 +144,7 @@ def _paid_leave_lines(emp: EmployeeInput) -> list[SlipLine]:
                 _("%(label)s: %(days)s days at the %(weeks)d-week average of %(hours)s h a day")
                 % {
                     "label": label,
-                    "days": days.normalize(),
+                    "days": format_quantity(days),
                     "weeks": emp.reference_weeks,
                     "hours": emp.average_daily_hours.quantize(Decimal("0.01")),
                 },
@@ -230,7 +230,7 @@ def calculate(
             unpaid = min(emp.unpaid_leave_days, Decimal(period.working_days))
             label = _("%(label)s less unpaid leave (%(days)s of %(total)d working days)") % {
                 "label": label,
-                "days": unpaid.normalize(),
+                "days": format_quantity(unpaid),
                 "total": period.working_days,
             }
             salary = salary * (period.working_days - unpaid) / period.working_days

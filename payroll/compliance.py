@@ -32,7 +32,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from backoffice.money import format_money
+from backoffice.money import format_money, format_quantity
 from hr.models import Employee
 from hr.registry import ComplianceCheck, ComplianceItem, compliance_check_register
 from payroll.models import PayProfile, TimeEntry
@@ -97,7 +97,7 @@ def long_days_run(today: datetime.date) -> Iterator[ComplianceItem]:
     for pk, employee_id, first, last, day, hours in rows.iterator(chunk_size=CHUNK):
         yield ComplianceItem(
             text=_("%(name)s worked %(hours)s h on %(date)s")
-            % {"name": f"{first} {last}", "hours": hours.normalize(), "date": _date(day)},
+            % {"name": f"{first} {last}", "hours": format_quantity(hours), "date": _date(day)},
             url=_admin_url("timeentry", pk),
             employee_id=employee_id,
             severity="violation",
@@ -137,7 +137,7 @@ def long_weeks_run(today: datetime.date) -> Iterator[ComplianceItem]:
             text=_("%(name)s worked %(hours)s h in week %(week)s/%(year)s")
             % {
                 "name": f"{row['employee__first_name']} {row['employee__last_name']}",
-                "hours": row["total"].normalize(),
+                "hours": format_quantity(row["total"]),
                 "week": row["iso_week"],
                 "year": row["iso_year"],
             },

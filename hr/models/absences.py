@@ -33,6 +33,8 @@ class Absence(TimeStampedModel):
     REQUESTABLE = (Kind.VACATION, Kind.SPECIAL_LEAVE, Kind.UNPAID_LEAVE)
     # Requested and approved absences block the days they cover.
     ACTIVE = (Status.REQUESTED, Status.APPROVED)
+    # Longest span of one absence (sick days may cross years; leave may not).
+    MAX_SPAN_DAYS = 3 * 366
 
     employee = models.ForeignKey(
         "hr.Employee",
@@ -133,6 +135,15 @@ class Absence(TimeStampedModel):
         ):
             errors["end_date"] = _(
                 "Leave cannot run into the next year; ask for each year's part separately."
+            )
+        if (
+            self.start_date
+            and self.end_date
+            and (self.end_date - self.start_date).days > self.MAX_SPAN_DAYS
+        ):
+            # Beyond the ``days`` field's 9999.9 long before date's limits (a 500 once).
+            errors["end_date"] = _(
+                "An absence can cover at most three years; record a longer one in parts."
             )
         if self.half_day and self.start_date != self.end_date:
             errors["half_day"] = _("A half day is an absence of a single day.")

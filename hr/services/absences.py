@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backoffice import roles
+from backoffice.money import format_quantity
 from backoffice.services import notify
 from hr import absence_calculation as calc
 from hr.models import Absence, CarryOverExtension, Employee
@@ -88,10 +89,28 @@ def _check_balance(absence: Absence, *, today: datetime.date) -> None:
             )
             % {
                 "year": balance.year,
-                "days": absence.days,
-                "left": max(calc.ZERO, absence.days - balance.overdrawn),
+                "days": format_quantity(absence.days),
+                "left": format_quantity(max(calc.ZERO, absence.days - balance.overdrawn)),
                 "expiry": date_format(balance.carry_over_expires),
             }
+        )
+    # Days this year's leave takes from the carry-over are missing in the next year, where
+    # leave may already be planned with them.
+    following = selectors.vacation_balance(
+        employee=absence.employee,
+        year=absence.start_date.year + 1,
+        today=today,
+        extra=extra,
+        exclude_pk=absence.pk,
+        requested_as_approved=True,
+    )
+    if following is not None and following.overdrawn:
+        raise ValidationError(
+            _(
+                "Not enough vacation left: the leave planned in %(year)d counts on days carried "
+                "over from this year, and %(short)s of them would be missing."
+            )
+            % {"year": following.year, "short": format_quantity(following.overdrawn)}
         )
 
 
@@ -156,7 +175,7 @@ def absence_request(
         users=_deciders(employee),
         subject=_("%(name)s asks for %(kind)s") % {"name": employee.full_name, "kind": absence},
         body=_("%(days)s working days. Approve or refuse it in the back office.")
-        % {"days": absence.days},
+        % {"days": format_quantity(absence.days)},
         link=_link(absence),
     )
     return absence

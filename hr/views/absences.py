@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backoffice.money import format_quantity
 from backoffice.pagination import page_number_from
 from hr.forms_absences import (
     AbsenceRequestForm,
@@ -58,7 +59,7 @@ def absence_mine(request):
             messages.success(
                 request,
                 _("Your request for %(days)s working days waits for your head's decision.")
-                % {"days": absence.days},
+                % {"days": format_quantity(absence.days)},
             )
             return redirect("hr:absence_mine")
     absences = list(
@@ -186,7 +187,7 @@ def absence_sick_record(request):
                 messages.success(
                     request,
                     _("Recorded: %(days)s sick days of %(name)s.")
-                    % {"days": absence.days, "name": employee.full_name},
+                    % {"days": format_quantity(absence.days), "name": employee.full_name},
                 )
                 return redirect("hr:absence_detail", pk=absence.pk)
     return render(request, "hr/absences/sick_record.html", {"form": form})

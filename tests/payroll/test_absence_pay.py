@@ -64,6 +64,25 @@ def test_unpaid_leave_reduces_the_next_payslip_by_the_amount_worked_out_by_hand(
     assert "less unpaid leave (2 of 22 working days)" in salary.label
 
 
+def test_ten_days_of_unpaid_leave_read_as_ten_on_the_payslip_not_1e1(
+    make_user, head_and_staff, django_capture_on_commit_callbacks
+):
+    """Ten days (2 to 13 March 2026) of 22: 4,500.00 x 12 / 22 = 2,454.545... -> 2,454.55.
+    The label once read "1E+1 of 22 working days" (Decimal.normalize of 10)."""
+    head, staff = head_and_staff
+    schedule = payroll_setup()
+    profile(schedule, salary="4500.00", employee=staff.employee)
+    _approved(head, staff, "unpaid_leave", D(2026, 3, 2), D(2026, 3, 13))
+    run = _calculate(
+        period_for(schedule), make_user(roles.PAYROLL_CLERK), django_capture_on_commit_callbacks
+    )
+    salary = PayslipLine.objects.get(
+        payslip__run=run, payslip__employee=staff.employee, code="salary"
+    )
+    assert salary.amount == Decimal("2454.55")
+    assert "less unpaid leave (10 of 22 working days)" in salary.label
+
+
 def test_vacation_of_hourly_staff_is_paid_at_the_13_week_average(
     make_user, head_and_staff, django_capture_on_commit_callbacks
 ):
