@@ -81,6 +81,35 @@ def _entries_check(entries: list[OffCycleEntry]) -> None:
         raise PaydayRefused(problems)
 
 
+def _late_hires_named_elsewhere_check(*, period: PayPeriod, employee_ids: list[int]) -> None:
+    """A late hire named by another off-cycle run of the period whose payslips are not
+    written yet (its chunk waits for a worker) would be refused only when that chunk runs:
+    refuse it now, naming the run. (The database refuses a second payslip anyway.)"""
+    if not employee_ids:
+        return
+    taken = list(
+        OffCycleItem.objects.filter(
+            run__period=period, kind=OffCycleItem.Kind.LATE_HIRE, employee_id__in=employee_ids
+        )
+        .select_related("employee")
+        .order_by("employee__personnel_number", "run_id")
+    )
+    if taken:
+        raise PaydayRefused(
+            _(
+                "An off-cycle run never pays again what another run pays: %(period)s of "
+                "%(employees)s is already in a run."
+            )
+            % {
+                "period": str(period),
+                "employees": "; ".join(
+                    f"{i.employee.full_name} ({PayrollRun.Kind.OFF_CYCLE.label} no. {i.run_id})"
+                    for i in taken
+                ),
+            }
+        )
+
+
 def offcycle_run_create(
     *,
     period: PayPeriod,
@@ -104,6 +133,7 @@ def offcycle_run_create(
     _offcycle_employees_check(
         period=period, employee_ids=employee_ids, period_employee_ids=period_ids
     )
+    _late_hires_named_elsewhere_check(period=period, employee_ids=period_ids)
     _refuse_if_blocked(period=period, employee_ids=employee_ids)
     try:
         with transaction.atomic():

@@ -190,7 +190,8 @@ def run_detail(request, pk: int):
     run = _run_or_404(pk)
     settings = payroll_settings()
     percent = settings.large_change_percent
-    previous = review.previous_paid_run(run=run)
+    # An off-cycle run pays one-off amounts and corrections: a regular month is no measure.
+    previous = review.previous_paid_run(run=run) if run.kind == run.Kind.REGULAR else None
     departments = review.department_totals(run=run, previous=previous, percent=percent)
     large_only = request.GET.get("changes") == "large"
     page_number = page_number_from(request)

@@ -136,6 +136,11 @@ def test_bonus_for_one_employee_is_approved_by_a_second_person_paid_once_and_pub
     assert slip.deductions == Decimal("93.00") + Decimal("150.00")
     assert slip.net == Decimal("757.00")
 
+    review = client.get(reverse("payroll:run_detail", args=[run.pk]))
+    # A bonus is not a "large change" against the regular month.
+    assert (review.context["previous"], review.context["large_changes"]) == (None, 0)
+    assert "it is not compared with a regular run" in review.content.decode()
+
     response = client.post(reverse("payroll:run_approve", args=[run.pk]))
     assert any("a second person must" in m for m in messages_of(response))
     run.refresh_from_db()
@@ -362,6 +367,22 @@ def test_late_hire_whose_period_is_paid_is_refused(
     assert not PayrollRun.objects.filter(kind=PayrollRun.Kind.OFF_CYCLE).exists()
 
 
+def test_late_hire_named_by_an_off_cycle_run_not_yet_calculated_is_refused(clerk, period, schedule):
+    """While the first off-cycle run's chunk waits for a worker (no payslip yet), a second
+    run for the same late hire is refused at once, naming the first."""
+    late = profile(schedule, salary="3000.00").employee
+    first = offcycle_run_create(
+        period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+    )  # the chunk is queued on commit, which this test's transaction never reaches
+    assert not Payslip.objects.exists()
+    with pytest.raises(PaydayRefused) as refused:
+        offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+        )
+    assert f"Off-cycle no. {first.pk}" in str(refused.value)
+    assert PayrollRun.objects.filter(kind=PayrollRun.Kind.OFF_CYCLE).count() == 1
+
+
 def test_forged_or_missing_form_parts_are_messages_or_404(client, clerk, period, schedule):
     """A missing form key or management form, a period that does not exist: a message or
     404, never a 500, nothing written."""
@@ -396,6 +417,30 @@ def test_roles_without_payday_get_403_and_nothing_is_written(
     data = rows((anna.personnel_number, "bonus", "100", ""), period=period)
     assert client.post(reverse(NEW), data).status_code == 403
     nothing_written()
+
+
+def test_the_page_speaks_german_and_reads_a_decimal_comma(
+    clerk, period, schedule, django_capture_on_commit_callbacks
+):
+    """In German the page and its messages are German, and 1.000,50 is one thousand euros
+    fifty."""
+    from tests.backoffice.clients import TwoFactorClient
+
+    anna = profile(schedule, salary="3000.00").employee
+    client = TwoFactorClient(headers={"accept-language": "de"})
+    client.force_login(clerk)
+    page = client.get(reverse(NEW), {"period": period.pk}).content.decode()
+    assert "Neuer Sonderlauf" in page
+    assert "Bonus" in page
+    response = client.post(
+        reverse(NEW), rows((anna.personnel_number, "bonus", "-5", ""), period=period)
+    )
+    assert f"{anna.personnel_number}: Ein Betrag kann nicht negativ sein." in messages_of(response)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse(NEW), rows((anna.personnel_number, "bonus", "1000,50", ""), period=period)
+        )
+    assert OffCycleItem.objects.get().amount == Decimal("1000.50")
 
 
 def test_anonymous_is_sent_to_login(client, period):
