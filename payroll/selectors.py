@@ -264,9 +264,8 @@ def offcycle_employees_find(
             "number": number,
             "name": f"{last}, {first}",
             "label": f"{last}, {first} ({number})",
-            "termination_date": end.isoformat() if end else "",
         }
-        for number, last, first, end in approved_profiles()
+        for number, last, first in approved_profiles()
         .filter(found, schedule_id=period.schedule_id, employee__hire_date__lte=period.end)
         .filter(
             Q(employee__termination_date__isnull=True)
@@ -277,7 +276,6 @@ def offcycle_employees_find(
             "employee__personnel_number",
             "employee__last_name",
             "employee__first_name",
-            "employee__termination_date",
         )[:limit]
     ]
 
@@ -290,7 +288,12 @@ def employee_by_typed_number(*, text: str) -> Employee | None:
         text = text[text.rindex("(") + 1 : -1].strip()
     if not text or "\x00" in text:
         return None
-    return Employee.objects.filter(personnel_number__iexact=text).first()
+    exact = Employee.objects.filter(personnel_number=text).first()
+    if exact is not None:
+        return exact
+    # Typed in the wrong case: accepted when it names one employee only.
+    found = list(Employee.objects.filter(personnel_number__iexact=text)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def offcycle_runs_of(*, period) -> list[PayrollRun]:

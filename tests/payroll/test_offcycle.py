@@ -177,9 +177,9 @@ def test_bonus_for_one_employee_is_approved_by_a_second_person_paid_once_and_pub
 def test_late_hire_is_paid_the_period_and_the_regular_run_leaves_them_out(
     client, clerk, accountant, period, schedule, django_capture_on_commit_callbacks
 ):
-    """A late hire (hired on the 16th, after the regular run): the off-cycle run pays the
-    period's salary pro rata; calculating the regular run again leaves them out, so the
-    period is paid once."""
+    """A late hire (hired on the 16th, after the regular run; the number typed in lower
+    case): the off-cycle run pays the period's salary pro rata; the regular run leaves them
+    out, so the period is paid once."""
     staff = profile(schedule, salary="3000.00").employee
     late = profile(
         schedule,
@@ -189,7 +189,9 @@ def test_late_hire_is_paid_the_period_and_the_regular_run_leaves_them_out(
     ).employee
     client.force_login(clerk)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse(NEW), rows((late.personnel_number, "late_hire", "", ""), period=period))
+        client.post(
+            reverse(NEW), rows((late.personnel_number.lower(), "late_hire", "", ""), period=period)
+        )
     run = PayrollRun.objects.get(kind=PayrollRun.Kind.OFF_CYCLE)
     slip = Payslip.objects.get(run=run)
     assert (slip.employee, slip.pays_period) == (late, True)
