@@ -60,6 +60,11 @@ class EmployeeInput:
     # Hours a working day averaged over the reference weeks (None: nothing to average).
     average_daily_hours: Decimal | None = None
     reference_weeks: int = 13
+    # An off-cycle payslip: whether it pays the period's salary or hours (a late hire) or
+    # only one-off amounts (a bonus, a final payout), and those amounts as (code, label,
+    # amount) earnings, taxed with the payslip's other earnings.
+    pays_period: bool = True
+    one_off: tuple[tuple[str, str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,9 +178,11 @@ def calculate(
     minimum_wage: Decimal,
 ) -> SlipResult:
     lines: list[SlipLine] = []
-    hours = sum(emp.weekly_hours.values(), ZERO)
+    hours = sum(emp.weekly_hours.values(), ZERO) if emp.pays_period else ZERO
     overtime = ZERO
-    if emp.hourly_rate is not None:
+    if not emp.pays_period:
+        pass  # one-off amounts only: the period's pay is another run's
+    elif emp.hourly_rate is not None:
         if emp.hourly_rate < minimum_wage:
             raise CalculationError(
                 _("Hourly rate %(rate)s is below the minimum wage %(minimum)s.")
@@ -239,12 +246,17 @@ def calculate(
     else:
         raise CalculationError(_("The pay profile has neither an hourly rate nor a salary."))
 
+    lines += [
+        SlipLine("earning", code, label, round_money(amount)) for code, label, amount in emp.one_off
+    ]
     gross = sum((ln.amount for ln in lines), ZERO)
     if not emp.deductions_exempt and gross > 0:
         employee_share: dict[int, Decimal] = {}
         for rule in rules:
             if rule.applies_to == "church" and not emp.church_member:
                 continue
+            if rule.kind == "fixed" and not emp.pays_period:
+                continue  # a fixed amount is due once a period, with the period's pay
             if rule.kind == "fixed":
                 ee, er = rule.employee_amount, rule.employer_amount
             else:

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.imports import upload_size_check
-from payroll.models import PayProfile, PayrollSettings
+from payroll.models import OffCycleItem, PayProfile, PayrollSettings
+from payroll.selectors import employee_by_typed_number
 from payroll.services.hours import cell_key
+from payroll.services.offcycle import MAX_ENTRIES as OFFCYCLE_MAX_ROWS
 from payroll.services.profiles import bank_details_clean, pay_terms_clean
 
 # Weeks and months in the URL stay within these years (and far from date's limits).
@@ -215,4 +217,42 @@ class RefusalForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=2000,
+    )
+
+
+class OffCycleRowForm(forms.Form):
+    """One row of the off-cycle page: whom (a personnel number, or the autocomplete's
+    "Name (number)"), why, how much, and the payslip's text. The service checks the rules."""
+
+    employee = forms.CharField(label=_("Employee"), max_length=140, required=False)
+    kind = forms.ChoiceField(label=_("Reason"), choices=OffCycleItem.Kind.choices)
+    amount = forms.DecimalField(label=_("Amount"), required=False, localize=True)
+    text = forms.CharField(label=_("Text on the payslip"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        typed = (data.get("employee") or "").strip()
+        data["employee_obj"] = None
+        if typed:
+            employee = employee_by_typed_number(text=typed)
+            if employee is None:
+                self.add_error(
+                    "employee",
+                    _("No employee has the personnel number %(number)s.") % {"number": typed},
+                )
+            data["employee_obj"] = employee
+        elif data.get("amount") or (data.get("text") or "").strip():
+            self.add_error("employee", _("Name the employee of this row."))
+        return data
+
+
+def offcycle_formset_class(*, rows: int):
+    """The page's rows: ``rows`` empty ones to start with, never more than the service takes
+    (a forged TOTAL_FORMS is capped)."""
+    return forms.formset_factory(
+        OffCycleRowForm,
+        extra=max(1, min(rows, OFFCYCLE_MAX_ROWS)),
+        max_num=OFFCYCLE_MAX_ROWS,
+        absolute_max=OFFCYCLE_MAX_ROWS,
+        validate_max=True,
     )

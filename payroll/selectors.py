@@ -240,3 +240,66 @@ def my_bank_detail_requests(*, profile: PayProfile, limit: int = 10) -> list[Pay
         .select_related("requested_by", "decided_by")
         .order_by("-requested_at", "-id")[:limit]
     )
+
+
+# --- Off-cycle runs ------------------------------------------------------------------------------
+
+OFFCYCLE_SEARCH_LIMIT = 20
+
+
+def offcycle_employees_find(
+    *, period, query: str, limit: int = OFFCYCLE_SEARCH_LIMIT
+) -> list[dict]:
+    """Employees an off-cycle run of the period may pay (on its schedule with an approved pay
+    profile, employed in it) whose name or personnel number contains ``query``: at most
+    ``limit`` of them, one query, for the page's autocomplete."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    found = Q(employee__personnel_number__icontains=query)
+    for word in query.split()[:3]:
+        found |= Q(employee__last_name__icontains=word) | Q(employee__first_name__icontains=word)
+    return [
+        {
+            "number": number,
+            "name": f"{last}, {first}",
+            "label": f"{last}, {first} ({number})",
+        }
+        for number, last, first in approved_profiles()
+        .filter(found, schedule_id=period.schedule_id, employee__hire_date__lte=period.end)
+        .filter(
+            Q(employee__termination_date__isnull=True)
+            | Q(employee__termination_date__gte=period.start)
+        )
+        .order_by("employee__last_name", "employee__first_name", "employee__personnel_number")
+        .values_list(
+            "employee__personnel_number",
+            "employee__last_name",
+            "employee__first_name",
+        )[:limit]
+    ]
+
+
+def employee_by_typed_number(*, text: str) -> Employee | None:
+    """The employee a typed value names: a personnel number, or the autocomplete's
+    "Name (number)" with the number in the last parentheses."""
+    text = text.strip()
+    if text.endswith(")") and "(" in text:
+        text = text[text.rindex("(") + 1 : -1].strip()
+    if not text or "\x00" in text:
+        return None
+    exact = Employee.objects.filter(personnel_number=text).first()
+    if exact is not None:
+        return exact
+    # Typed in the wrong case: accepted when it names one employee only.
+    found = list(Employee.objects.filter(personnel_number__iexact=text)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def offcycle_runs_of(*, period) -> list[PayrollRun]:
+    """The period's off-cycle runs, oldest first (a handful a period)."""
+    return list(
+        PayrollRun.objects.filter(period=period, kind=PayrollRun.Kind.OFF_CYCLE)
+        .select_related("period__schedule")
+        .order_by("pk")
+    )

@@ -1,11 +1,12 @@
 """Payroll URLs. Each views module (by sub-domain) lists its own patterns."""
 
-from payroll.views import dashboard, hours, reports, selfservice
+from payroll.views import dashboard, hours, offcycle, reports, selfservice
 
 app_name = "payroll"
 
 urlpatterns = [
     *dashboard.urlpatterns,
+    *offcycle.urlpatterns,
     *hours.urlpatterns,
     *selfservice.urlpatterns,
     *reports.urlpatterns,

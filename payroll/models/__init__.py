@@ -3,6 +3,7 @@
 from payroll.models.approvals import PendingChange
 from payroll.models.config import CompanyAccountChange, DeductionRule, PayrollSettings
 from payroll.models.hours import TimeEntry
+from payroll.models.offcycle import OffCycleItem
 from payroll.models.profiles import BankDetailsChange, PayProfile, PayProfileChange
 from payroll.models.runs import (
     BankFile,
@@ -23,6 +24,7 @@ __all__ = [
     "ChequeSequence",
     "CompanyAccountChange",
     "DeductionRule",
+    "OffCycleItem",
     "PayPeriod",
     "PayProfile",
     "PayProfileChange",

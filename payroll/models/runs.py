@@ -46,6 +46,9 @@ class PayrollRun(TimeStampedModel):
     calculation_started_at = models.DateTimeField(null=True, blank=True)
     # Off-cycle runs pay only the employees they name; a regular run pays its schedule.
     employee_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # The off-cycle page's form key: a second post of the same form (a double click, a
+    # reload) opens the run the first one created instead of paying twice.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # When the watchdog last resumed the run because nothing moved (once per stall).
     watchdog_resumed_at = models.DateTimeField(null=True, blank=True)
     calculated_at = models.DateTimeField(_("calculated at"), null=True, blank=True)
@@ -87,10 +90,18 @@ class PayrollRun(TimeStampedModel):
             ("export_payroll_reports", _("Can see and export payroll reports")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["period", "kind"], name="payrollrun_one_per_period"),
+            # One regular run per period; off-cycle runs as many as corrections need (each
+            # pays only what it names, and no period twice: Payslip.period).
+            models.UniqueConstraint(
+                fields=["period", "kind"],
+                condition=models.Q(kind="regular"),
+                name="payrollrun_one_regular_per_period",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.OFF_CYCLE:
+            return f"{self.period} ({self.get_kind_display()} {self.pk})"
         return f"{self.period} ({self.get_kind_display()})"
 
 

@@ -11,6 +11,7 @@ The caller (``payday.payroll_chunk_calculate``) owns the transaction and the chu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from collections import defaultdict
@@ -29,6 +30,7 @@ from hr.selectors import absences as hr_absences
 from payroll.calculation import CalculationError, EmployeeInput, PeriodInput, RuleSpec, calculate
 from payroll.models import (
     DeductionRule,
+    OffCycleItem,
     PayProfile,
     PayrollChunk,
     PayrollRun,
@@ -224,6 +226,32 @@ def _bank_problem(profile: PayProfile) -> str | None:
     return None
 
 
+def _offcycle_items(run: PayrollRun, employee_ids: list[int]) -> dict[int, dict]:
+    """An off-cycle run's items for the chunk's employees, one query: per employee whether the
+    payslip pays the period (a late hire) and the one-off earnings as (code, label, amount).
+    A regular run has none."""
+    if run.kind != PayrollRun.Kind.OFF_CYCLE:
+        return {}
+    found: dict[int, dict] = defaultdict(lambda: {"pays_period": False, "one_off": []})
+    for item in OffCycleItem.objects.filter(run=run, employee_id__in=employee_ids).order_by(
+        "employee_id", "id"
+    ):
+        own = found[item.employee_id]
+        own["pays_period"] = own["pays_period"] or item.pays_period
+        if item.amount:
+            label = item.get_kind_display() if not item.pays_period else _("Late hire payment")
+            if item.text:
+                label = f"{label}: {item.text}"
+            own["one_off"].append(
+                (
+                    f"offcycle_{item.kind}",
+                    label[: PayslipLine._meta.get_field("label").max_length],
+                    item.amount,
+                )
+            )
+    return dict(found)
+
+
 def _paid_elsewhere(run: PayrollRun, employee_ids: list[int]) -> dict[int, str]:
     """Employees whose period another run already pays (or is about to): the reason, each."""
     found = {}
@@ -375,7 +403,10 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
         working_days=hr_absences.working_days(period.start, period.end),
     )
     employee_ids = list(chunk.employee_ids)
-    elsewhere = _paid_elsewhere(run, employee_ids)
+    items = _offcycle_items(run, employee_ids)
+    elsewhere = _paid_elsewhere(
+        run, [i for i in employee_ids if items.get(i, {"pays_period": True})["pays_period"]]
+    )
     slips, slip_lines, errors = [], [], []
 
     def error(employee_id: int, text: str) -> None:
@@ -389,6 +420,13 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
         if emp.employee_id in elsewhere:
             error(emp.employee_id, elsewhere[emp.employee_id])
             continue
+        if items:
+            # An employee an off-cycle run names without an item is paid the period (the
+            # service's employee_ids alone, as before there were items).
+            own = items.get(emp.employee_id, {"pays_period": True, "one_off": []})
+            emp = dataclasses.replace(
+                emp, pays_period=own["pays_period"], one_off=tuple(own["one_off"])
+            )
         try:
             problem = _bank_problem(profile)
             if problem:
@@ -420,6 +458,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             deductions=result.deductions,
             net=result.net,
             employer_contributions=result.employer_contributions,
+            pays_period=emp.pays_period,
         )
         problem = slip_problem(slip, holder_from_name=not profile.account_holder)
         if problem:

@@ -38,6 +38,7 @@ from payroll.models import (
     Cheque,
     ChequeSequence,
     DeductionRule,
+    OffCycleItem,
     PayPeriod,
     PayProfile,
     PayrollChunk,
@@ -159,9 +160,12 @@ def _refuse_if_blocked(*, period: PayPeriod, employee_ids: list[int] | None = No
         raise PaydayRefused(blocks)
 
 
-def _offcycle_employees_check(*, period: PayPeriod, employee_ids: list[int]) -> None:
+def _offcycle_employees_check(
+    *, period: PayPeriod, employee_ids: list[int], period_employee_ids: list[int] | None = None
+) -> None:
     """An off-cycle run names its employees; each must be on the period's schedule and
-    employed in it, and no run may pay their period already."""
+    employed in it, and no run may pay the period already of those whose period it pays
+    (``period_employee_ids``, by default all of them; a bonus pays only its amount)."""
     if not employee_ids:
         raise PaydayRefused(
             _("An off-cycle run pays only the employees it names: name at least one.")
@@ -181,8 +185,10 @@ def _offcycle_employees_check(*, period: PayPeriod, employee_ids: list[int]) -> 
             )
             % {"period": str(period), "employees": names}
         )
+    if period_employee_ids is None:
+        period_employee_ids = employee_ids
     paid = (
-        Payslip.objects.filter(period=period, pays_period=True, employee_id__in=employee_ids)
+        Payslip.objects.filter(period=period, pays_period=True, employee_id__in=period_employee_ids)
         .select_related("employee", "run")
         .order_by("employee__personnel_number")
     )
@@ -212,14 +218,20 @@ def payday_run_calculate(
     named = sorted({int(i) for i in employee_ids or []})
     if kind == PayrollRun.Kind.REGULAR and named:
         raise PaydayRefused(_("A regular run pays its whole schedule; it names no employees."))
+    if kind == PayrollRun.Kind.OFF_CYCLE:
+        # Each off-cycle run is a new one (a period may have several): the employees named
+        # here are paid their period, as late hires on the off-cycle page are.
+        from payroll.services.offcycle import OffCycleEntry, offcycle_run_create
+
+        return offcycle_run_create(
+            period=period,
+            user=user,
+            entries=[OffCycleEntry(employee_id=i, kind=OffCycleItem.Kind.LATE_HIRE) for i in named],
+        )
     existing = PayrollRun.objects.filter(period=period, kind=kind).select_related("period").first()
     if existing is not None and existing.status != PayrollRun.Status.DRAFT:
         raise _already(existing)
-    if kind == PayrollRun.Kind.OFF_CYCLE:
-        _offcycle_employees_check(period=period, employee_ids=named)
-        _refuse_if_blocked(period=period, employee_ids=named)
-    else:
-        _refuse_if_blocked(period=period)
+    _refuse_if_blocked(period=period)
     try:
         with transaction.atomic():
             run, _created = PayrollRun.objects.get_or_create(period=period, kind=kind)
@@ -231,7 +243,6 @@ def payday_run_calculate(
         if run.status != PayrollRun.Status.DRAFT:
             # Two starts at once: the other one won.
             raise _already(run)
-        run.employee_ids = named
         _start_fresh(run, user)
     run.refresh_from_db()
     return run
@@ -825,7 +836,12 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
                     date=run.period.payday,
                     lines=lines,
                     source=f"payroll.run:{run.pk}",
-                    memo=_("Payroll %(period)s") % {"period": str(run.period)},
+                    memo=(
+                        _("Off-cycle payroll %(period)s, run %(run)d")
+                        % {"period": str(run.period), "run": run.pk}
+                        if run.kind == PayrollRun.Kind.OFF_CYCLE
+                        else _("Payroll %(period)s") % {"period": str(run.period)}
+                    ),
                     user=user,
                 )
                 if lines

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backoffice.pagination import page_number_from
 from payroll.models import BankFile, PayPeriod, PaySchedule
+from payroll.selectors import offcycle_runs_of
 from payroll.services import review
 from payroll.services.payday import (
     PaydayRefused,
@@ -94,6 +95,7 @@ def dashboard(request):
             "warnings": [i for i in readiness if i["level"] != "block"],
             "budgets": review.budget_warnings(period=period),
             "recent_runs": review.runs_recent(),
+            "offcycle_runs": offcycle_runs_of(period=period),
             "may_approve": request.user.has_perm(APPROVE),
         },
     )
@@ -188,7 +190,8 @@ def run_detail(request, pk: int):
     run = _run_or_404(pk)
     settings = payroll_settings()
     percent = settings.large_change_percent
-    previous = review.previous_paid_run(run=run)
+    # An off-cycle run pays one-off amounts and corrections: a regular month is no measure.
+    previous = review.previous_paid_run(run=run) if run.kind == run.Kind.REGULAR else None
     departments = review.department_totals(run=run, previous=previous, percent=percent)
     large_only = request.GET.get("changes") == "large"
     page_number = page_number_from(request)

@@ -1,0 +1,169 @@
+"""Off-cycle runs: a correction or one-off run for employees the payroll clerk names.
+
+Each entry names an employee and a reason: a late hire is paid the period's salary or hours
+that the regular run left out (never a period another run pays); a final payout at
+termination and a bonus pay only their amount, taxed with the payslip's other earnings. The
+run then goes the regular run's way: calculated in chunks, approved by a second person, paid
+once (its own journal entry, bank file and cheques), payslips published.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from backoffice.money import ZERO, round_money
+from hr.models import Employee
+from payroll.models import OffCycleItem, PayPeriod, PayrollRun
+from payroll.services.payday import (
+    PaydayRefused,
+    _offcycle_employees_check,
+    _refuse_if_blocked,
+    _run_locked,
+    _start_fresh,
+)
+
+MAX_ENTRIES = 50
+# Ten digits before the decimal point: far above any one-off payment, far below the column.
+AMOUNT_LIMIT = Decimal("10000000000")
+TEXT_MAX = OffCycleItem._meta.get_field("text").max_length
+
+
+@dataclass(frozen=True)
+class OffCycleEntry:
+    employee_id: int
+    kind: str
+    amount: Decimal = ZERO
+    text: str = ""
+
+
+def _entries_check(entries: list[OffCycleEntry]) -> None:
+    """Amounts and texts, before anything else is read: every problem at once, naming the
+    employee."""
+    if len(entries) > MAX_ENTRIES:
+        raise PaydayRefused(
+            _("An off-cycle run takes at most %(limit)d entries.") % {"limit": MAX_ENTRIES}
+        )
+    names = dict(
+        Employee.objects.filter(pk__in={e.employee_id for e in entries}).values_list(
+            "pk", "personnel_number"
+        )
+    )
+    problems = []
+    for entry in entries:
+        who = names.get(entry.employee_id, str(entry.employee_id))
+        if entry.kind not in OffCycleItem.Kind.values:
+            problems.append(_("%(employee)s: choose a reason.") % {"employee": who})
+        elif not isinstance(entry.amount, Decimal) or not entry.amount.is_finite():
+            problems.append(_("%(employee)s: the amount is not a number.") % {"employee": who})
+        elif entry.amount < 0:
+            problems.append(_("%(employee)s: an amount cannot be negative.") % {"employee": who})
+        elif entry.amount >= AMOUNT_LIMIT or entry.amount != round_money(entry.amount):
+            problems.append(
+                _("%(employee)s: the amount must be below 10,000,000,000 with at most two "
+                  "decimal places.") % {"employee": who}
+            )  # fmt: skip
+        elif entry.kind != OffCycleItem.Kind.LATE_HIRE and not entry.amount:
+            problems.append(
+                _("%(employee)s: the reason “%(reason)s” needs an amount above zero.")
+                % {"employee": who, "reason": OffCycleItem.Kind(entry.kind).label}
+            )
+        if len(entry.text) > TEXT_MAX or "\x00" in entry.text:
+            problems.append(
+                _("%(employee)s: the text takes at most %(limit)d characters.")
+                % {"employee": who, "limit": TEXT_MAX}
+            )
+    if problems:
+        raise PaydayRefused(problems)
+
+
+def _late_hires_named_elsewhere_check(*, period: PayPeriod, employee_ids: list[int]) -> None:
+    """A late hire named by another off-cycle run of the period whose payslips are not
+    written yet (its chunk waits for a worker) would be refused only when that chunk runs:
+    refuse it now, naming the run. (The database refuses a second payslip anyway.)"""
+    if not employee_ids:
+        return
+    taken = list(
+        OffCycleItem.objects.filter(
+            run__period=period, kind=OffCycleItem.Kind.LATE_HIRE, employee_id__in=employee_ids
+        )
+        .select_related("employee")
+        .order_by("employee__personnel_number", "run_id")
+    )
+    if taken:
+        raise PaydayRefused(
+            _(
+                "An off-cycle run never pays again what another run pays: %(period)s of "
+                "%(employees)s is already in a run."
+            )
+            % {
+                "period": str(period),
+                "employees": "; ".join(
+                    f"{i.employee.full_name} ({PayrollRun.Kind.OFF_CYCLE.label} no. {i.run_id})"
+                    for i in taken
+                ),
+            }
+        )
+
+
+def offcycle_run_create(
+    *,
+    period: PayPeriod,
+    user,
+    entries: list[OffCycleEntry],
+    creation_key: uuid.UUID | None = None,
+) -> PayrollRun:
+    """Create an off-cycle run for the period with its items and start its calculation.
+    Refused, with nothing written, for no entries, a negative or missing amount, an employee
+    not on the period's schedule with an approved pay profile or not employed in it, a late
+    hire whose period another run pays, or whatever blocks payday for these employees. A
+    second call with the same ``creation_key`` (the page posted twice) returns the run the
+    first one created."""
+    if creation_key is not None:
+        existing = PayrollRun.objects.filter(creation_key=creation_key).first()
+        if existing is not None:
+            return existing
+    _entries_check(entries)
+    employee_ids = sorted({e.employee_id for e in entries})
+    period_ids = sorted({e.employee_id for e in entries if e.kind == OffCycleItem.Kind.LATE_HIRE})
+    _offcycle_employees_check(
+        period=period, employee_ids=employee_ids, period_employee_ids=period_ids
+    )
+    _late_hires_named_elsewhere_check(period=period, employee_ids=period_ids)
+    _refuse_if_blocked(period=period, employee_ids=employee_ids)
+    try:
+        with transaction.atomic():
+            run = PayrollRun.objects.create(
+                period=period,
+                kind=PayrollRun.Kind.OFF_CYCLE,
+                employee_ids=employee_ids,
+                creation_key=creation_key,
+            )
+            OffCycleItem.objects.bulk_create(
+                [
+                    OffCycleItem(
+                        run=run,
+                        employee_id=e.employee_id,
+                        kind=e.kind,
+                        amount=e.amount,
+                        text=e.text.strip(),
+                    )
+                    for e in entries
+                ]
+            )
+            run = _run_locked(run.pk)
+            _start_fresh(run, user)
+    except IntegrityError:
+        # The same form posted twice at once: the other request created the run.
+        existing = (
+            PayrollRun.objects.filter(creation_key=creation_key).first() if creation_key else None
+        )
+        if existing is None:
+            raise
+        return existing
+    run.refresh_from_db()
+    return run
