@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
 from backoffice.money import money_field
+from payroll.models.profiles import PayProfile
 
 
 class PayrollRun(TimeStampedModel):
@@ -150,7 +151,9 @@ class Payslip(models.Model):
         related_name="+",
         verbose_name=_("department"),
     )
-    pay_method = models.CharField(_("pay method"), max_length=7)
+    pay_method = models.CharField(
+        _("pay method"), max_length=7, choices=PayProfile.PayMethod.choices
+    )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     account_holder = models.CharField(_("account holder"), max_length=70, blank=True)
@@ -162,6 +165,9 @@ class Payslip(models.Model):
     deductions = money_field(_("deductions"))
     net = money_field(_("net pay"))
     employer_contributions = money_field(_("employer contributions"))
+    # The employee's net in the schedule's previous paid regular run, written with the payslip
+    # (null: no payslip there), so that the review compares two columns of one row.
+    previous_net = money_field(_("previous net pay"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="payslips/%Y/%m/", blank=True)
 

@@ -38,6 +38,7 @@ from payroll.models import (
     PayslipLine,
     TimeEntry,
 )
+from payroll.services.review import previous_nets
 
 logger = logging.getLogger(__name__)
 
@@ -376,6 +377,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     )
     employee_ids = list(chunk.employee_ids)
     elsewhere = _paid_elsewhere(run, employee_ids)
+    previous = previous_nets(run=run, employee_ids=employee_ids)
     slips, slip_lines, errors = [], [], []
 
     def error(employee_id: int, text: str) -> None:
@@ -420,6 +422,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             deductions=result.deductions,
             net=result.net,
             employer_contributions=result.employer_contributions,
+            previous_net=previous.get(emp.employee_id),
         )
         problem = slip_problem(slip, holder_from_name=not profile.account_holder)
         if problem:

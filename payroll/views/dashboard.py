@@ -202,12 +202,10 @@ def run_detail(request, pk: int):
     payslips = [
         {
             "slip": slip,
-            "previous_net": getattr(slip, "previous_net", None),
-            "change": (slip.net - slip.previous_net)
-            if getattr(slip, "previous_net", None) is not None
-            else None,
+            "previous_net": slip.prior_net,
+            "change": (slip.net - slip.prior_net) if slip.prior_net is not None else None,
             "flagged": review.change_is_large(
-                current=slip.net, previous=getattr(slip, "previous_net", None), percent=percent
+                current=slip.net, previous=slip.prior_net, percent=percent
             ),
         }
         for slip in rows[:PAGE_SIZE]
