@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -23,6 +25,7 @@ from django.db.models.functions import Abs
 from accounting.models import FiscalYear
 from accounting.services import budget_statuses
 from backoffice.money import ZERO, money_field
+from hr.models import Department
 from payroll.models import PayPeriod, PayProfile, PayrollRun, Payslip, PayslipError
 
 BUDGET_WARN_PERCENT = 80
@@ -257,10 +260,18 @@ def budget_warnings(*, period: PayPeriod) -> list:
     fiscal_year = FiscalYear.objects.filter(year=period.payday.year).first()
     if fiscal_year is None:
         return []
+    # Per department one probe for a profile on the schedule (a semi-join over a handful of
+    # departments), not a DISTINCT over every employee's profile.
     department_ids = set(
-        PayProfile.objects.filter(schedule_id=period.schedule_id)
-        .values_list("employee__department_id", flat=True)
-        .distinct()
+        Department.objects.filter(
+            Exists(
+                PayProfile.objects.filter(
+                    schedule_id=period.schedule_id, employee__department_id=OuterRef("pk")
+                )
+            )
+        )
+        .order_by()
+        .values_list("pk", flat=True)
     )
     if not department_ids:
         return []
