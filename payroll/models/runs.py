@@ -218,6 +218,28 @@ class PayslipLine(models.Model):
         return f"{self.code}: {self.amount}"
 
 
+class PayrollChunkLineTotal(models.Model):
+    """The lines of a chunk's payslips summed per kind and code, written with them (and
+    replaced with them): the payroll register adds up a few rows per chunk instead of every
+    line of every payslip."""
+
+    chunk = models.ForeignKey(PayrollChunk, on_delete=models.CASCADE, related_name="line_totals")
+    kind = models.CharField(_("kind"), max_length=9, choices=PayslipLine.Kind.choices)
+    code = models.CharField(_("code"), max_length=30)
+    label = models.CharField(_("label"), max_length=100)
+    # Where the code first appears among the chunk's lines: the register's column order.
+    position = models.PositiveIntegerField()
+    amount = money_field(_("amount"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chunk", "kind", "code"], name="chunk_line_total_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chunk} {self.code}: {self.amount}"
+
+
 class PayslipError(models.Model):
     """Why an employee could not be calculated in a run (shown on the dashboard)."""
 

@@ -31,6 +31,7 @@ from payroll.models import (
     DeductionRule,
     PayProfile,
     PayrollChunk,
+    PayrollChunkLineTotal,
     PayrollRun,
     PayrollSettings,
     Payslip,
@@ -317,6 +318,32 @@ def _write(slips: list[Payslip], slip_lines: list[list]) -> None:
     )
 
 
+def _line_totals(
+    chunk: PayrollChunk, slips: list[Payslip], slip_lines: list[list]
+) -> list[PayrollChunkLineTotal]:
+    """The written payslips' lines (a refused payslip has no pk) summed per kind and code,
+    in the order the codes first appear."""
+    totals: dict[tuple[str, str], PayrollChunkLineTotal] = {}
+    for slip, lines in zip(slips, slip_lines, strict=True):
+        if slip.pk is None:
+            continue
+        for ln in lines:
+            total = totals.get((ln.kind, ln.code))
+            if total is None:
+                totals[(ln.kind, ln.code)] = PayrollChunkLineTotal(
+                    chunk=chunk,
+                    kind=ln.kind,
+                    code=ln.code,
+                    label=ln.label,
+                    position=len(totals),
+                    amount=ln.amount,
+                )
+            else:
+                total.label = min(total.label, ln.label)
+                total.amount += ln.amount
+    return list(totals.values())
+
+
 def _database_reason(exc: DatabaseError) -> str:
     text = str(getattr(exc, "__cause__", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -365,6 +392,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     Returns the number of payslips written."""
     run = chunk.run
     PayslipLine.objects.filter(payslip__chunk=chunk).delete()
+    PayrollChunkLineTotal.objects.filter(chunk=chunk).delete()
     Payslip.objects.filter(chunk=chunk).delete()
     PayslipError.objects.filter(chunk=chunk).delete()
     rules = _rules()
@@ -433,4 +461,5 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     errors += _write_resilient(run, chunk, slips, slip_lines)
     failed = {e.employee_id for e in errors}
     PayslipError.objects.bulk_create(errors)
+    PayrollChunkLineTotal.objects.bulk_create(_line_totals(chunk, slips, slip_lines))
     return sum(1 for slip in slips if slip.employee_id not in failed)
