@@ -1,18 +1,21 @@
-"""The employee's previous net is kept on the payslip when it is calculated, so the review
-compares two columns of one row: the stored value, the large-change count and filter, an
-employee without a previous payslip, and a run calculated before the previous run was paid
-(the stored value is then stale and the review joins the previous payslip instead)."""
+"""Values kept when a chunk is calculated. The employee's previous net on the payslip, so the
+review compares two columns of one row: the stored value, the large-change count and filter,
+an employee without a previous payslip, and a run calculated before the previous run was paid
+(the stored value is then stale and the review joins the previous payslip instead). The
+chunk's line totals per code, which the payroll register adds up."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backoffice import roles
-from payroll.models import PayrollRun, Payslip
+from payroll.models import PayrollChunkLineTotal, PayrollRun, Payslip, PayslipLine
+from payroll.reports import register_totals
 from payroll.services import review
 from payroll.services.payday import (
     payday_run_approve,
@@ -206,3 +209,44 @@ def test_recalculation_writes_the_previous_net_again(staff, payday):
     payday.recalculate(march)
     expected = {e: net for e, (net, _p) in _nets(february).items()}
     assert {e: p for e, (_n, p) in _nets(march).items()} == expected
+
+
+def _line_sums(run) -> dict[tuple[str, str], Decimal]:
+    return {
+        (kind, code): total
+        for kind, code, total in PayslipLine.objects.filter(payslip__run=run)
+        .values("kind", "code")
+        .annotate(t=Sum("amount"))
+        .values_list("kind", "code", "t")
+    }
+
+
+def _kept_sums(run) -> dict[tuple[str, str], Decimal]:
+    return {
+        (kind, code): total
+        for kind, code, total in PayrollChunkLineTotal.objects.filter(chunk__run=run)
+        .values("kind", "code")
+        .annotate(t=Sum("amount"))
+        .values_list("kind", "code", "t")
+    }
+
+
+def test_chunk_line_totals_are_the_lines_sums_once_even_after_recalculation(staff, payday):
+    """Each kind and code's total kept with the chunk is the sum of its payslips' lines, and
+    calculating again replaces them (nothing counted twice); the register's deduction
+    columns are those totals."""
+    staff["raised"].church_member = True
+    staff["raised"].save(update_fields=["church_member"])
+    march = payday.calculate(MARCH)
+    expected = _line_sums(march)
+    assert ("deduction", "KIST") in expected
+    assert _kept_sums(march) == expected
+
+    payday.recalculate(march)
+    assert _kept_sums(march) == _line_sums(march) == expected
+    payday.pay(march)
+    columns = register_totals(run_ids=[march.pk]).columns
+    assert {c.code: c.total for c in columns} == {
+        code: total for (kind, code), total in expected.items() if kind == "deduction"
+    }
+    assert [c.code for c in columns] == ["RV", "LST", "KIST"]
