@@ -157,6 +157,10 @@ class Employee(TimeStampedModel):
         indexes = [
             models.Index(fields=["department", "last_name"], name="employee_department_idx"),
             models.Index(fields=["last_name", "first_name"], name="employee_name_idx"),
+            # Hires and terminations of a pay period (payday readiness) and the admin's
+            # date hierarchy (its first and last hire date).
+            models.Index(fields=["hire_date"], name="employee_hire_date_idx"),
+            models.Index(fields=["termination_date"], name="employee_termination_idx"),
             # The admin's search (icontains: UPPER(column) LIKE '%...%') on each of its
             # columns, through trigrams instead of reading every employee.
             *(

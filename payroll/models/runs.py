@@ -188,7 +188,11 @@ class Payslip(models.Model):
                 name="payslip_net_is_gross_less_deductions",
             ),
         ]
-        indexes = [models.Index(fields=["employee", "run"], name="payslip_employee_idx")]
+        indexes = [
+            models.Index(fields=["employee", "run"], name="payslip_employee_idx"),
+            # The admin's pay method filter counts its own rows, not the table.
+            models.Index(fields=["pay_method"], name="payslip_pay_method_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.run} · {self.employee_id}"
