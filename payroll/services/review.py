@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     Exists,
+    Expression,
     F,
     FilteredRelation,
     OuterRef,
@@ -21,6 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Abs
+from django.db.models.lookups import GreaterThan, IsNull
 
 from accounting.models import FiscalYear
 from accounting.services import budget_statuses
@@ -45,6 +47,8 @@ class DepartmentTotals:
     employer_contributions: Decimal
     previous_net: Decimal | None
     flagged: bool
+    # Payslips of the department more than the percentage away from their previous net.
+    large_changes: int = 0
 
     @property
     def change(self) -> Decimal | None:
@@ -115,7 +119,8 @@ def department_totals(
     *, run: PayrollRun, previous: PayrollRun | None, percent: Decimal
 ) -> list[DepartmentTotals]:
     """Gross, deductions, net and employer contributions per department, with the previous
-    run's net per department; two queries."""
+    run's net per department and the number of large changes among the payslips; two
+    queries."""
     prev = {}
     if previous is not None:
         prev = dict(
@@ -124,15 +129,16 @@ def department_totals(
             .annotate(n=Sum("net"))
             .values_list("department_id", "n")
         )
+    qs, prior = _prior_net(Payslip.objects.filter(run=run), run=run, previous=previous)
     rows = (
-        Payslip.objects.filter(run=run)
-        .values("department_id", "department__code", "department__name")
+        qs.values("department_id", "department__code", "department__name")
         .annotate(
             c=Count("id"),
             g=Sum("gross"),
             d=Sum("deductions"),
             n=Sum("net"),
             e=Sum("employer_contributions"),
+            large=Count("id", filter=_large_change(prior, percent)),
         )
         .order_by("department__code")
     )
@@ -153,6 +159,7 @@ def department_totals(
                 employer_contributions=r["e"],
                 previous_net=previous_net,
                 flagged=change_is_large(current=r["n"], previous=previous_net, percent=percent),
+                large_changes=r["large"],
             )
         )
     return result
@@ -178,25 +185,31 @@ def previous_net_is_stored(*, run: PayrollRun, previous: PayrollRun | None) -> b
     return started is not None and paid is not None and paid <= started
 
 
-def _with_prior_net(
+def _prior_net(
     qs: QuerySet[Payslip], *, run: PayrollRun, previous: PayrollRun | None
-) -> QuerySet[Payslip]:
-    """``prior_net``: the employee's net in ``previous`` (None without a payslip there). The
-    stored column when it is current; otherwise one join to the previous run's payslip (a
-    run calculated before the previous one was paid)."""
+) -> tuple[QuerySet[Payslip], Expression]:
+    """The employee's net in ``previous`` (None without a payslip there) as an expression on
+    the run's payslips: the stored column when it is current; otherwise one join to the
+    previous run's payslip (a run calculated before the previous one was paid)."""
     if previous is None:
-        return qs.annotate(prior_net=Value(None, output_field=money_field()))
+        return qs, Value(None, output_field=money_field())
     if previous_net_is_stored(run=run, previous=previous):
-        return qs.annotate(prior_net=F("previous_net"))
-    return qs.alias(
-        prior_slip=FilteredRelation(
-            "employee__payslips", condition=Q(employee__payslips__run=previous)
-        )
-    ).annotate(prior_net=F("prior_slip__net"))
+        return qs, F("previous_net")
+    return (
+        qs.alias(
+            prior_slip=FilteredRelation(
+                "employee__payslips", condition=Q(employee__payslips__run=previous)
+            )
+        ),
+        F("prior_slip__net"),
+    )
 
 
-def _large_change_q(percent: Decimal) -> Q:
-    return Q(prior_net__isnull=False) & Q(change_abs__gt=Abs(F("prior_net")) * percent / 100)
+def _large_change(prior: Expression, percent: Decimal) -> Q:
+    """More than ``percent`` away from the previous net (never without one)."""
+    return Q(IsNull(prior, False)) & Q(
+        GreaterThan(Abs(F("net") - prior), Abs(prior) * percent / 100)
+    )
 
 
 def payslips_for_review(
@@ -206,28 +219,25 @@ def payslips_for_review(
     personnel number; ``large_only`` keeps the large changes."""
     if previous is None and large_only:
         return Payslip.objects.none()
-    qs = _with_prior_net(
+    qs, prior = _prior_net(
         Payslip.objects.filter(run=run).select_related("employee", "department"),
         run=run,
         previous=previous,
     )
+    qs = qs.annotate(prior_net=prior)
     if large_only:
-        qs = qs.annotate(change_abs=Abs(F("net") - F("prior_net"))).filter(_large_change_q(percent))
+        qs = qs.filter(_large_change(prior, percent))
     return qs.order_by("employee__personnel_number", "pk")
 
 
 def large_change_count(*, run: PayrollRun, previous: PayrollRun | None, percent: Decimal) -> int:
     """The payslips more than ``percent`` away from the previous net: a comparison of two
-    columns of the run's payslips (one index range, no subquery per payslip)."""
+    columns of the run's payslips (one index range, no subquery per payslip). The run page
+    takes the same count from ``department_totals``."""
     if previous is None:
         return 0
-    qs = _with_prior_net(Payslip.objects.filter(run=run), run=run, previous=previous)
-    return (
-        qs.annotate(change_abs=Abs(F("net") - F("prior_net")))
-        .filter(_large_change_q(percent))
-        .order_by()
-        .count()
-    )
+    qs, prior = _prior_net(Payslip.objects.filter(run=run), run=run, previous=previous)
+    return qs.filter(_large_change(prior, percent)).order_by().count()
 
 
 def payslip_errors(*, run: PayrollRun, limit: int = 100) -> list[PayslipError]:

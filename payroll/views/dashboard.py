@@ -224,7 +224,7 @@ def run_detail(request, pk: int):
             "percent": percent,
             "departments": departments,
             "totals": review.totals_sum(departments),
-            "large_changes": review.large_change_count(run=run, previous=previous, percent=percent),
+            "large_changes": sum(d.large_changes for d in departments),
             "payslips": payslips,
             "large_only": large_only,
             "page_number": page_number,

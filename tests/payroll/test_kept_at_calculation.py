@@ -132,6 +132,8 @@ def test_large_change_count_and_filter_compare_the_stored_previous_net(staff, pa
     with CaptureQueriesContext(connection) as captured:
         count = review.large_change_count(run=march, previous=february, percent=PERCENT)
     assert count == 1
+    departments = review.department_totals(run=march, previous=february, percent=PERCENT)
+    assert sum(d.large_changes for d in departments) == 1
     (sql,) = [q["sql"] for q in captured.captured_queries]
     assert '"payroll_payslip"."previous_net"' in sql
     assert sql.count("SELECT") == 1  # no subquery per payslip
@@ -188,6 +190,8 @@ def test_a_run_calculated_before_the_previous_run_was_paid_compares_with_it(staf
     assert review.previous_paid_run(run=march) == february
     assert not review.previous_net_is_stored(run=march, previous=february)
     assert review.large_change_count(run=march, previous=february, percent=PERCENT) == 1
+    departments = review.department_totals(run=march, previous=february, percent=PERCENT)
+    assert sum(d.large_changes for d in departments) == 1
     rows = {
         s.employee_id: s.prior_net
         for s in review.payslips_for_review(run=march, previous=february, percent=PERCENT)
