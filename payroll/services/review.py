@@ -125,6 +125,7 @@ def department_totals(
     if previous is not None:
         prev = dict(
             Payslip.objects.filter(run=previous)
+            .order_by()  # no join to the run and period for the inherited ordering
             .values("department_id")
             .annotate(n=Sum("net"))
             .values_list("department_id", "n")
