@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 
 from backoffice.imports import ImportExportAdmin
 from hr.models import Department, Employee, Position
+from hr.models.core import SEARCHED_FIELDS
 from hr.resources import DepartmentResource, EmployeeResource
 from hr.selectors import employee_visible_to
 
@@ -52,7 +53,7 @@ class EmployeeAdmin(ImportExportAdmin):
     ]
     list_select_related = ["department", "position"]
     list_filter = ["status", "employment_type", "department"]
-    search_fields = ["personnel_number", "last_name", "first_name", "work_email"]
+    search_fields = list(SEARCHED_FIELDS)  # each has a trigram index
     autocomplete_fields = ["department", "position", "manager", "user"]
     date_hierarchy = "hire_date"
     show_full_result_count = False

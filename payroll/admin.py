@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from backoffice.admin_site import ReadOnlyAdmin, ReadOnlyInline
+from backoffice.admin_site import EstimatedCountPaginator, ReadOnlyAdmin, ReadOnlyInline
 from backoffice.csv_export import csv_response
 from hr.models import Employee
 from payroll.forms import PayProfileAdminForm, PayrollSettingsAdminForm, RefusalForm
@@ -819,6 +819,10 @@ class PayslipAdmin(ReadOnlyAdmin):
     exclude = ["chunk"]
     inlines = [PayslipLineInline]
     list_per_page = 100
+    # Newest first along the primary key: the inherited ordering (the run's period) sorted
+    # every payslip through four joins to show a hundred.
+    ordering = ["-pk"]
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(PayslipError)

@@ -21,7 +21,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.money import ZERO, money_field
-from payroll.models import PayPeriod, PayProfile, PayrollRun, Payslip, PayslipLine
+from payroll.models import (
+    PayPeriod,
+    PayProfile,
+    PayrollChunkLineTotal,
+    PayrollRun,
+    Payslip,
+    PayslipLine,
+)
 
 # Rows fetched per round trip when a CSV streams from a server-side cursor.
 CSV_CHUNK_SIZE = 5000
@@ -125,14 +132,16 @@ class RegisterRow:
 
 def register_totals(*, run_ids: list[int]) -> RegisterTotals:
     """The deduction codes of the runs' lines (in the order they appear on payslips, which
-    follows the rules' order), each with its total, and the column totals. Two queries."""
+    follows the rules' order), each with its total, and the column totals. Two queries; the
+    codes' totals come from the chunks' line totals (written with the lines, a few rows per
+    chunk), not from every line of every payslip."""
     columns = tuple(
         DeductionColumn(code=r["code"], label=r["label"], total=r["total"])
-        for r in PayslipLine.objects.filter(
-            payslip__run_id__in=run_ids, kind=PayslipLine.Kind.DEDUCTION
+        for r in PayrollChunkLineTotal.objects.filter(
+            chunk__run_id__in=run_ids, kind=PayslipLine.Kind.DEDUCTION
         )
         .values("code")
-        .annotate(label=Min("label"), first=Min("id"), total=_sum("amount"))
+        .annotate(label=Min("label"), first=Min("position"), total=_sum("amount"))
         .order_by("first", "code")
     )
     sums = Payslip.objects.filter(run_id__in=run_ids).aggregate(

@@ -56,6 +56,13 @@ class TimeEntry(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["date", "status"], name="timeentry_date_status_idx"),
+            # Payday readiness: the hours of a period still waiting for approval, without
+            # reading the approved ones (nearly all of them).
+            models.Index(
+                fields=["date", "employee"],
+                condition=~models.Q(status="approved"),
+                name="timeentry_unapproved_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -80,7 +80,13 @@ class PayProfile(TimeStampedModel):
                 name="payprofile_salary_positive",
             ),
         ]
-        indexes = [models.Index(fields=["schedule"], name="payprofile_schedule_idx")]
+        indexes = [
+            models.Index(fields=["schedule"], name="payprofile_schedule_idx"),
+            # Payday readiness: the few profiles without an IBAN, without reading the others.
+            models.Index(
+                fields=["schedule"], condition=models.Q(iban=""), name="payprofile_no_iban_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.employee}"

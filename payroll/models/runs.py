@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
 from backoffice.money import money_field
+from payroll.models.profiles import PayProfile
 
 
 class PayrollRun(TimeStampedModel):
@@ -161,7 +162,9 @@ class Payslip(models.Model):
         related_name="+",
         verbose_name=_("department"),
     )
-    pay_method = models.CharField(_("pay method"), max_length=7)
+    pay_method = models.CharField(
+        _("pay method"), max_length=7, choices=PayProfile.PayMethod.choices
+    )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     account_holder = models.CharField(_("account holder"), max_length=70, blank=True)
@@ -173,6 +176,9 @@ class Payslip(models.Model):
     deductions = money_field(_("deductions"))
     net = money_field(_("net pay"))
     employer_contributions = money_field(_("employer contributions"))
+    # The employee's net in the schedule's previous paid regular run, written with the payslip
+    # (null: no payslip there), so that the review compares two columns of one row.
+    previous_net = money_field(_("previous net pay"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="payslips/%Y/%m/", blank=True)
 
@@ -193,7 +199,11 @@ class Payslip(models.Model):
                 name="payslip_net_is_gross_less_deductions",
             ),
         ]
-        indexes = [models.Index(fields=["employee", "run"], name="payslip_employee_idx")]
+        indexes = [
+            models.Index(fields=["employee", "run"], name="payslip_employee_idx"),
+            # The admin's pay method filter counts its own rows, not the table.
+            models.Index(fields=["pay_method"], name="payslip_pay_method_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.run} · {self.employee_id}"
@@ -221,6 +231,28 @@ class PayslipLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.amount}"
+
+
+class PayrollChunkLineTotal(models.Model):
+    """The lines of a chunk's payslips summed per kind and code, written with them (and
+    replaced with them): the payroll register adds up a few rows per chunk instead of every
+    line of every payslip."""
+
+    chunk = models.ForeignKey(PayrollChunk, on_delete=models.CASCADE, related_name="line_totals")
+    kind = models.CharField(_("kind"), max_length=9, choices=PayslipLine.Kind.choices)
+    code = models.CharField(_("code"), max_length=30)
+    label = models.CharField(_("label"), max_length=100)
+    # Where the code first appears among the chunk's lines: the register's column order.
+    position = models.PositiveIntegerField()
+    amount = money_field(_("amount"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chunk", "kind", "code"], name="chunk_line_total_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chunk} {self.code}: {self.amount}"
 
 
 class PayslipError(models.Model):

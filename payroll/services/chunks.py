@@ -33,6 +33,7 @@ from payroll.models import (
     OffCycleItem,
     PayProfile,
     PayrollChunk,
+    PayrollChunkLineTotal,
     PayrollRun,
     PayrollSettings,
     Payslip,
@@ -40,6 +41,7 @@ from payroll.models import (
     PayslipLine,
     TimeEntry,
 )
+from payroll.services.review import previous_nets
 
 logger = logging.getLogger(__name__)
 
@@ -344,6 +346,32 @@ def _write(slips: list[Payslip], slip_lines: list[list]) -> None:
     )
 
 
+def _line_totals(
+    chunk: PayrollChunk, slips: list[Payslip], slip_lines: list[list]
+) -> list[PayrollChunkLineTotal]:
+    """The written payslips' lines (a refused payslip has no pk) summed per kind and code,
+    in the order the codes first appear."""
+    totals: dict[tuple[str, str], PayrollChunkLineTotal] = {}
+    for slip, lines in zip(slips, slip_lines, strict=True):
+        if slip.pk is None:
+            continue
+        for ln in lines:
+            total = totals.get((ln.kind, ln.code))
+            if total is None:
+                totals[(ln.kind, ln.code)] = PayrollChunkLineTotal(
+                    chunk=chunk,
+                    kind=ln.kind,
+                    code=ln.code,
+                    label=ln.label,
+                    position=len(totals),
+                    amount=ln.amount,
+                )
+            else:
+                total.label = min(total.label, ln.label)
+                total.amount += ln.amount
+    return list(totals.values())
+
+
 def _database_reason(exc: DatabaseError) -> str:
     text = str(getattr(exc, "__cause__", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -392,6 +420,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     Returns the number of payslips written."""
     run = chunk.run
     PayslipLine.objects.filter(payslip__chunk=chunk).delete()
+    PayrollChunkLineTotal.objects.filter(chunk=chunk).delete()
     Payslip.objects.filter(chunk=chunk).delete()
     PayslipError.objects.filter(chunk=chunk).delete()
     rules = _rules()
@@ -407,6 +436,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     elsewhere = _paid_elsewhere(
         run, [i for i in employee_ids if items.get(i, {"pays_period": True})["pays_period"]]
     )
+    previous = previous_nets(run=run, employee_ids=employee_ids)
     slips, slip_lines, errors = [], [], []
 
     def error(employee_id: int, text: str) -> None:
@@ -459,6 +489,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             net=result.net,
             employer_contributions=result.employer_contributions,
             pays_period=emp.pays_period,
+            previous_net=previous.get(emp.employee_id),
         )
         problem = slip_problem(slip, holder_from_name=not profile.account_holder)
         if problem:
@@ -469,4 +500,5 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     errors += _write_resilient(run, chunk, slips, slip_lines)
     failed = {e.employee_id for e in errors}
     PayslipError.objects.bulk_create(errors)
+    PayrollChunkLineTotal.objects.bulk_create(_line_totals(chunk, slips, slip_lines))
     return sum(1 for slip in slips if slip.employee_id not in failed)

@@ -8,12 +8,26 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Abs
+from django.db.models.lookups import GreaterThan, IsNull
 
 from accounting.models import FiscalYear
 from accounting.services import budget_statuses
-from backoffice.money import ZERO
+from backoffice.money import ZERO, money_field
+from hr.models import Department
 from payroll.models import PayPeriod, PayProfile, PayrollRun, Payslip, PayslipError
 
 BUDGET_WARN_PERCENT = 80
@@ -33,6 +47,8 @@ class DepartmentTotals:
     employer_contributions: Decimal
     previous_net: Decimal | None
     flagged: bool
+    # Payslips of the department more than the percentage away from their previous net.
+    large_changes: int = 0
 
     @property
     def change(self) -> Decimal | None:
@@ -74,17 +90,28 @@ def runs_recent(*, limit: int = 12) -> list[PayrollRun]:
     )
 
 
+def _previous_paid_runs(run: PayrollRun) -> QuerySet[PayrollRun]:
+    return PayrollRun.objects.filter(
+        period__schedule_id=run.period.schedule_id,
+        period__start__lt=run.period.start,
+        kind=PayrollRun.Kind.REGULAR,
+        status=PayrollRun.Status.PAID,
+    ).order_by("-period__start")
+
+
 def previous_paid_run(*, run: PayrollRun) -> PayrollRun | None:
     """The last paid regular run of the same schedule before this run's period."""
-    return (
-        PayrollRun.objects.filter(
-            period__schedule_id=run.period.schedule_id,
-            period__start__lt=run.period.start,
-            kind=PayrollRun.Kind.REGULAR,
-            status=PayrollRun.Status.PAID,
-        )
-        .order_by("-period__start")
-        .first()
+    return _previous_paid_runs(run).first()
+
+
+def previous_nets(*, run: PayrollRun, employee_ids: list[int]) -> dict[int, Decimal]:
+    """Each employee's net in the previous paid run (``previous_paid_run``), for the payslips
+    of ``run`` to keep: one query, the previous run found in a subquery."""
+    previous = _previous_paid_runs(run).values("pk")[:1]
+    return dict(
+        Payslip.objects.filter(run_id=Subquery(previous), employee_id__in=employee_ids)
+        .order_by()
+        .values_list("employee_id", "net")
     )
 
 
@@ -92,24 +119,27 @@ def department_totals(
     *, run: PayrollRun, previous: PayrollRun | None, percent: Decimal
 ) -> list[DepartmentTotals]:
     """Gross, deductions, net and employer contributions per department, with the previous
-    run's net per department; two queries."""
+    run's net per department and the number of large changes among the payslips; two
+    queries."""
     prev = {}
     if previous is not None:
         prev = dict(
             Payslip.objects.filter(run=previous)
+            .order_by()  # no join to the run and period for the inherited ordering
             .values("department_id")
             .annotate(n=Sum("net"))
             .values_list("department_id", "n")
         )
+    qs, prior = _prior_net(Payslip.objects.filter(run=run), run=run, previous=previous)
     rows = (
-        Payslip.objects.filter(run=run)
-        .values("department_id", "department__code", "department__name")
+        qs.values("department_id", "department__code", "department__name")
         .annotate(
             c=Count("id"),
             g=Sum("gross"),
             d=Sum("deductions"),
             n=Sum("net"),
             e=Sum("employer_contributions"),
+            large=Count("id", filter=_large_change(prior, percent)),
         )
         .order_by("department__code")
     )
@@ -130,6 +160,7 @@ def department_totals(
                 employer_contributions=r["e"],
                 previous_net=previous_net,
                 flagged=change_is_large(current=r["n"], previous=previous_net, percent=percent),
+                large_changes=r["large"],
             )
         )
     return result
@@ -145,36 +176,69 @@ def totals_sum(rows: list[DepartmentTotals]) -> dict:
     }
 
 
-def _large_change_q(percent: Decimal) -> Q:
-    return Q(previous_net__isnull=False) & Q(change_abs__gt=Abs(F("previous_net")) * percent / 100)
+def previous_net_is_stored(*, run: PayrollRun, previous: PayrollRun | None) -> bool:
+    """Whether the payslips' stored ``previous_net`` is the net of ``previous``: the chunks
+    write it against the previous paid run of their time, so it holds when that run was paid
+    before this run's calculation began (the usual order: last month is paid first)."""
+    if previous is None:
+        return True
+    started, paid = run.calculation_started_at, previous.paid_at
+    return started is not None and paid is not None and paid <= started
+
+
+def _prior_net(
+    qs: QuerySet[Payslip], *, run: PayrollRun, previous: PayrollRun | None
+) -> tuple[QuerySet[Payslip], Expression]:
+    """The employee's net in ``previous`` (None without a payslip there) as an expression on
+    the run's payslips: the stored column when it is current; otherwise one join to the
+    previous run's payslip (a run calculated before the previous one was paid)."""
+    if previous is None:
+        return qs, Value(None, output_field=money_field())
+    if previous_net_is_stored(run=run, previous=previous):
+        return qs, F("previous_net")
+    return (
+        qs.alias(
+            prior_slip=FilteredRelation(
+                "employee__payslips", condition=Q(employee__payslips__run=previous)
+            )
+        ),
+        F("prior_slip__net"),
+    )
+
+
+def _large_change(prior: Expression, percent: Decimal) -> Q:
+    """More than ``percent`` away from the previous net (never without one)."""
+    return Q(IsNull(prior, False)) & Q(
+        GreaterThan(Abs(F("net") - prior), Abs(prior) * percent / 100)
+    )
 
 
 def payslips_for_review(
     *, run: PayrollRun, previous: PayrollRun | None, percent: Decimal, large_only: bool = False
 ) -> QuerySet[Payslip]:
-    """A run's payslips with the employee's net of the previous paid run (``previous_net``),
-    by personnel number; ``large_only`` keeps the large changes."""
-    qs = Payslip.objects.filter(run=run).select_related("employee", "department")
-    if previous is not None:
-        qs = qs.annotate(
-            previous_net=Subquery(
-                Payslip.objects.filter(run=previous, employee_id=OuterRef("employee_id")).values(
-                    "net"
-                )[:1],
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            )
-        ).annotate(change_abs=Abs(F("net") - F("previous_net")))
-        if large_only:
-            qs = qs.filter(_large_change_q(percent))
-    elif large_only:
-        qs = qs.none()
+    """A run's payslips with the employee's net of the previous paid run (``prior_net``), by
+    personnel number; ``large_only`` keeps the large changes."""
+    if previous is None and large_only:
+        return Payslip.objects.none()
+    qs, prior = _prior_net(
+        Payslip.objects.filter(run=run).select_related("employee", "department"),
+        run=run,
+        previous=previous,
+    )
+    qs = qs.annotate(prior_net=prior)
+    if large_only:
+        qs = qs.filter(_large_change(prior, percent))
     return qs.order_by("employee__personnel_number", "pk")
 
 
 def large_change_count(*, run: PayrollRun, previous: PayrollRun | None, percent: Decimal) -> int:
+    """The payslips more than ``percent`` away from the previous net: a comparison of two
+    columns of the run's payslips (one index range, no subquery per payslip). The run page
+    takes the same count from ``department_totals``."""
     if previous is None:
         return 0
-    return payslips_for_review(run=run, previous=previous, percent=percent, large_only=True).count()
+    qs, prior = _prior_net(Payslip.objects.filter(run=run), run=run, previous=previous)
+    return qs.filter(_large_change(prior, percent)).order_by().count()
 
 
 def payslip_errors(*, run: PayrollRun, limit: int = 100) -> list[PayslipError]:
@@ -207,10 +271,18 @@ def budget_warnings(*, period: PayPeriod) -> list:
     fiscal_year = FiscalYear.objects.filter(year=period.payday.year).first()
     if fiscal_year is None:
         return []
+    # Per department one probe for a profile on the schedule (a semi-join over a handful of
+    # departments), not a DISTINCT over every employee's profile.
     department_ids = set(
-        PayProfile.objects.filter(schedule_id=period.schedule_id)
-        .values_list("employee__department_id", flat=True)
-        .distinct()
+        Department.objects.filter(
+            Exists(
+                PayProfile.objects.filter(
+                    schedule_id=period.schedule_id, employee__department_id=OuterRef("pk")
+                )
+            )
+        )
+        .order_by()
+        .values_list("pk", flat=True)
     )
     if not department_ids:
         return []

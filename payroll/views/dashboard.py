@@ -205,12 +205,10 @@ def run_detail(request, pk: int):
     payslips = [
         {
             "slip": slip,
-            "previous_net": getattr(slip, "previous_net", None),
-            "change": (slip.net - slip.previous_net)
-            if getattr(slip, "previous_net", None) is not None
-            else None,
+            "previous_net": slip.prior_net,
+            "change": (slip.net - slip.prior_net) if slip.prior_net is not None else None,
             "flagged": review.change_is_large(
-                current=slip.net, previous=getattr(slip, "previous_net", None), percent=percent
+                current=slip.net, previous=slip.prior_net, percent=percent
             ),
         }
         for slip in rows[:PAGE_SIZE]
@@ -229,7 +227,7 @@ def run_detail(request, pk: int):
             "percent": percent,
             "departments": departments,
             "totals": review.totals_sum(departments),
-            "large_changes": review.large_change_count(run=run, previous=previous, percent=percent),
+            "large_changes": sum(d.large_changes for d in departments),
             "payslips": payslips,
             "large_only": large_only,
             "page_number": page_number,
