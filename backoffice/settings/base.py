@@ -214,7 +214,12 @@ CONTENT_SECURITY_POLICY = {
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-if not REDIS_URL:
+if REDIS_URL:
+    # A worker that consumes several queues (docker-compose's `worker`: default,bulk) takes
+    # from the first non-empty one in its -Q order, not round-robin: mail before PDFs. Payday
+    # chunks do not depend on this: they have a worker of their own (backoffice/celery.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"queue_order_strategy": "priority"}
+else:
     _queue_dir = BASE_DIR / "var" / "celery" / "queue"
     _control_dir = BASE_DIR / "var" / "celery" / "control"
     # Every process that sends a task (web, seed_demo, worker) needs the folders.
