@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.local")
 
@@ -26,8 +26,16 @@ app.conf.task_reject_on_worker_lost = True
 #   bulk     long batches that nobody waits for: payslip PDFs rendered ahead, cheque runs
 # A worker started without -Q consumes all three (the test workers do).
 PAYDAY_QUEUE, DEFAULT_QUEUE, BULK_QUEUE = "payday", "default", "bulk"
-app.conf.task_queues = (Queue(PAYDAY_QUEUE), Queue(DEFAULT_QUEUE), Queue(BULK_QUEUE))
+# Each queue is bound to an exchange and routing key of its own name, so the broker's bindings
+# and a worker's banner say what they mean. (Given only a name, all three would show as bound
+# to "default" with key "default"; Celery publishes a task straight to its queue either way.)
+app.conf.task_queues = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (PAYDAY_QUEUE, DEFAULT_QUEUE, BULK_QUEUE)
+)
 app.conf.task_default_queue = DEFAULT_QUEUE
+app.conf.task_default_exchange = DEFAULT_QUEUE
+app.conf.task_default_routing_key = DEFAULT_QUEUE
 app.conf.task_routes = {
     "payroll.tasks.payroll_chunk_calculate": {"queue": PAYDAY_QUEUE},
     "payroll.tasks.payday_watchdog": {"queue": PAYDAY_QUEUE},

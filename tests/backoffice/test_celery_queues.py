@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_prerun
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -147,6 +148,12 @@ def test_a_calculation_is_done_while_a_backlog_of_pdfs_waits(make_user, payday_w
     schedule = payroll_setup()
     for i in range(3):
         profile(schedule, salary="3000.00", iban_index=i)
+    ran: list[str] = []
+
+    def record(sender=None, **_kwargs):
+        ran.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
     for _ in range(50):
         cheques_pdf_render.delay(0)
     assert _waiting("bulk") == 50
@@ -158,5 +165,9 @@ def test_a_calculation_is_done_while_a_backlog_of_pdfs_waits(make_user, payday_w
             break
         time.sleep(0.2)
     assert PayrollRun.objects.get(pk=run.pk).status == PayrollRun.Status.CALCULATED
+    task_prerun.disconnect(record)
     assert run.payslips.count() == 3
     assert _waiting("bulk") == 50
+    # The payday worker ran the run's chunk and nothing else: no copy of a PDF message
+    # reached its queue (queues sharing an exchange and key would each get every message).
+    assert set(ran) == {"payroll.tasks.payroll_chunk_calculate"}
