@@ -210,9 +210,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Celery ------------------------------------------------------------------------------------
 # REDIS_URL selects the broker. Without it, local settings fall back to kombu's filesystem
-# transport, which needs no server.
+# transport, which needs no server. (Its URL names a host it never uses: without one kombu
+# warns "No hostname was supplied" for every connection every process opens.)
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if REDIS_URL:
     # A worker that consumes several queues (docker-compose's `worker`: default,bulk) takes

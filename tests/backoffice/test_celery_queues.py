@@ -91,7 +91,7 @@ def payday_worker(request, tmp_path):
         folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
         for folder in folders.values():
             folder.mkdir()
-        conf.broker_url = "filesystem://"
+        conf.broker_url = "filesystem://localhost//"
         conf.broker_transport_options = {
             "data_folder_in": str(folders["queue"]),
             "data_folder_out": str(folders["queue"]),
