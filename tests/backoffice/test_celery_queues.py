@@ -171,3 +171,52 @@ def test_a_calculation_is_done_while_a_backlog_of_pdfs_waits(make_user, payday_w
     # The payday worker ran the run's chunk and nothing else: no copy of a PDF message
     # reached its queue (queues sharing an exchange and key would each get every message).
     assert set(ran) == {"payroll.tasks.payroll_chunk_calculate"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_the_general_worker_takes_mail_before_pdfs():
+    """docker-compose's `worker` consumes default,bulk. With the broker options of our settings
+    it takes whatever waits on "default" (mail) before "bulk" (PDFs), not turn about."""
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping
+
+    from backoffice.settings import base
+    from backoffice.tasks import notification_mail_send
+
+    conf = app.conf
+    if not conf.broker_url.startswith("redis"):
+        pytest.skip("REDIS_URL is not set")
+    saved = dict(conf.broker_transport_options or {})
+    conf.broker_transport_options = dict(base.CELERY_BROKER_TRANSPORT_OPTIONS)
+    _connections_drop()
+    consume_from = app.amqp.queues._consume_from
+    conf.task_always_eager = False
+    ran: list[str] = []
+
+    def record(sender=None, **_kwargs):
+        ran.append(sender.name.rsplit(".", 1)[1])
+
+    task_prerun.connect(record, weak=False)
+    try:
+        _purge("default", "bulk")
+        for _ in range(3):
+            cheques_pdf_render.delay(0)
+        for _ in range(3):
+            notification_mail_send.delay([])
+        with start_worker(
+            app,
+            pool="solo",
+            queues=list(WORKERS["worker"]),
+            perform_ping_check=False,
+            shutdown_timeout=10,
+        ):
+            deadline = time.monotonic() + 30
+            while len(ran) < 6 and time.monotonic() < deadline:
+                time.sleep(0.1)
+    finally:
+        task_prerun.disconnect(record)
+        _purge("default", "bulk")
+        app.amqp.queues._consume_from = consume_from
+        conf.task_always_eager = True
+        conf.broker_transport_options = saved
+        _connections_drop()
+    assert ran == ["notification_mail_send"] * 3 + ["cheques_pdf_render"] * 3
