@@ -546,7 +546,7 @@ def payday_progress(*, run: PayrollRun) -> dict:
         elapsed = max(0, int((now - (run.calculation_started_at or now)).total_seconds()))
         parts = _chunk_counts(run)
         activity = _activity_text(parts, elapsed)
-        idle = max(0, int((timezone.now() - _last_progress(run)).total_seconds()))
+        idle = max(0, int((now - _last_progress(run)).total_seconds()))
         retrying = (
             run.chunks.exclude(status=PayrollChunk.Status.DONE)
             .exclude(error="")
@@ -578,7 +578,8 @@ def _chunk_counts(run: PayrollRun) -> dict[str, int]:
     it for its whole transaction), so "being calculated" is what PostgreSQL knows, not what a
     worker last said: a worker that died releases its lock and the part counts as queued
     again. The pending rows nobody holds are counted under FOR KEY SHARE SKIP LOCKED, the
-    weakest lock there is; it is held for the moment of the count only (autocommit)."""
+    weakest row lock there is, held until the statement's transaction ends (for the progress
+    poll, which runs in autocommit, at once)."""
     table = connection.ops.quote_name(PayrollChunk._meta.db_table)
     pending, written = PayrollChunk.Status.PENDING, PayrollChunk.Status.DONE
     with connection.cursor() as cursor:
