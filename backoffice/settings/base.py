@@ -210,11 +210,17 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Celery ------------------------------------------------------------------------------------
 # REDIS_URL selects the broker. Without it, local settings fall back to kombu's filesystem
-# transport, which needs no server.
+# transport, which needs no server. (Its URL names a host it never uses: without one kombu
+# warns "No hostname was supplied" for every connection every process opens.)
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-if not REDIS_URL:
+if REDIS_URL:
+    # A worker that consumes several queues (docker-compose's `worker`: default,bulk) takes
+    # from the first non-empty one in its -Q order, not round-robin: mail before PDFs. Payday
+    # chunks do not depend on this: they have a worker of their own (backoffice/celery.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"queue_order_strategy": "priority"}
+else:
     _queue_dir = BASE_DIR / "var" / "celery" / "queue"
     _control_dir = BASE_DIR / "var" / "celery" / "control"
     # Every process that sends a task (web, seed_demo, worker) needs the folders.

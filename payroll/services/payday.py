@@ -554,15 +554,21 @@ def _last_progress(run: PayrollRun):
 
 def payday_progress(*, run: PayrollRun) -> dict:
     """What the database holds: payslips and errors written against employees expected; and,
-    while calculating, how long nothing has moved."""
+    while calculating, what the run waits for (its parts written, being calculated, queued),
+    how long it has run and how long nothing has moved."""
     done = Payslip.objects.filter(run=run).count()
     failed = PayslipError.objects.filter(run=run).count()
     expected = run.expected_count
     percent = 100 if not expected else min(100, (done + failed) * 100 // expected)
-    idle = 0
-    retrying = ""
+    idle = elapsed = 0
+    retrying = activity = ""
+    parts = {"total": 0, "written": 0, "running": 0, "queued": 0}
     if run.status == PayrollRun.Status.CALCULATING:
-        idle = max(0, int((timezone.now() - _last_progress(run)).total_seconds()))
+        now = timezone.now()
+        elapsed = max(0, int((now - (run.calculation_started_at or now)).total_seconds()))
+        parts = _chunk_counts(run)
+        activity = _activity_text(parts, elapsed)
+        idle = max(0, int((now - _last_progress(run)).total_seconds()))
         retrying = (
             run.chunks.exclude(status=PayrollChunk.Status.DONE)
             .exclude(error="")
@@ -582,7 +588,69 @@ def payday_progress(*, run: PayrollRun) -> dict:
         "idle_seconds": idle,
         "quiet": quiet,
         "quiet_text": _quiet_text(idle, retrying) if quiet or retrying else "",
+        "parts": parts,
+        "elapsed_seconds": elapsed,
+        "activity_text": activity,
     }
+
+
+def _chunk_counts(run: PayrollRun) -> dict[str, int]:
+    """The run's parts: written (done), being calculated, queued. One query. A part a worker
+    is calculating is the one whose row the worker holds locked (payroll_chunk_calculate locks
+    it for its whole transaction), so "being calculated" is what PostgreSQL knows, not what a
+    worker last said: a worker that died releases its lock and the part counts as queued
+    again. The pending rows nobody holds are counted under FOR KEY SHARE SKIP LOCKED, the
+    weakest row lock there is, held until the statement's transaction ends (for the progress
+    poll, which runs in autocommit, at once)."""
+    table = connection.ops.quote_name(PayrollChunk._meta.db_table)
+    pending, written = PayrollChunk.Status.PENDING, PayrollChunk.Status.DONE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE status = %s),"  # noqa: S608 - table name
+            f" count(*) FILTER (WHERE status = %s),"
+            f" (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE run_id = %s AND status = %s"
+            f"  FOR KEY SHARE SKIP LOCKED) AS free)"
+            f" FROM {table} WHERE run_id = %s",
+            [written, pending, run.pk, pending, run.pk],
+        )
+        total, done, waiting, free = cursor.fetchone()
+    return {"total": total, "written": done, "running": waiting - free, "queued": free}
+
+
+def _duration(seconds: int) -> str:
+    minutes, seconds = divmod(seconds, 60)
+    if minutes:
+        return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": seconds}
+    return _("%(seconds)d s") % {"seconds": seconds}
+
+
+def _activity_text(parts: dict[str, int], elapsed: int) -> str:
+    """What a calculating run waits for, in words: "Waiting for a worker: 3 parts queued."
+    when no worker has taken a part yet, else how many are written, being calculated and
+    queued; then how long the run has run."""
+    text = []
+    if parts["queued"] and not parts["running"]:
+        text.append(
+            ngettext(
+                "Waiting for a worker: %(queued)d part queued.",
+                "Waiting for a worker: %(queued)d parts queued.",
+                parts["queued"],
+            )
+            % {"queued": parts["queued"]}
+        )
+    if parts["written"] or parts["running"]:
+        text.append(
+            ngettext(
+                "%(written)d of %(total)d part written, %(running)d being calculated, "
+                "%(queued)d queued.",
+                "%(written)d of %(total)d parts written, %(running)d being calculated, "
+                "%(queued)d queued.",
+                parts["total"],
+            )
+            % parts
+        )
+    text.append(_("Running for %(duration)s.") % {"duration": _duration(elapsed)})
+    return " ".join(text)
 
 
 def _quiet_text(idle: int, retrying: str) -> str:

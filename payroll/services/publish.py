@@ -1,6 +1,8 @@
-"""After a run is paid: tell each employee with a login that the payslip is there, and have the
-payslip PDFs and the cheque run rendered in the background. The PDFs are stored once; a PDF
-asked for before the background task got to it is rendered on demand (and stored)."""
+"""After a run is paid: tell each employee with a login that the payslip is there. A payslip's
+PDF is rendered when it is first asked for and kept (stored once; two first requests at the
+same moment store one file). A run paid before its payday also has its PDFs and cheque run
+rendered ahead on the "bulk" queue, so they are ready on payday; a run whose payday has passed
+(a past month: the demo seeding pays eleven of them) queues nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.services import notify
@@ -24,7 +27,8 @@ def payday_publish(*, run_id: int) -> int:
     run = PayrollRun.objects.select_related("period").get(pk=run_id)
     if run.status != PayrollRun.Status.PAID:
         return 0
-    _pdfs_queue(run.pk)
+    if run.period.payday >= timezone.localdate():
+        _pdfs_queue(run.pk)
     users = list(
         get_user_model()
         .objects.filter(is_active=True, employee__payslips__run=run)

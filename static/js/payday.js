@@ -11,6 +11,7 @@
   var percentEl = document.querySelector("[data-testid=progress-percent]");
   var statusEl = document.querySelector("[data-testid=progress-status]");
   var quietEl = document.getElementById("payday-quiet");
+  var activityEl = document.getElementById("payday-activity");
 
   function show(data) {
     bar.value = data.percent;
@@ -18,6 +19,11 @@
     bar.dataset.status = data.status;
     if (percentEl) { percentEl.textContent = String(data.percent); }
     if (statusEl) { statusEl.textContent = data.status_display; }
+    // What the run waits for ("Waiting for a worker: 3 parts queued.") and how long it runs.
+    if (activityEl) {
+      activityEl.textContent = data.activity_text || "";
+      activityEl.hidden = !data.activity_text;
+    }
     // Nothing moved for a while, or a part is tried again: say so rather than spin silently.
     if (quietEl) {
       quietEl.textContent = data.quiet_text || "";

@@ -76,10 +76,16 @@ def test_clerk_runs_payday_and_watches_the_progress_bar(
     expect(page.locator("[data-testid=run-status]")).to_have_attribute("data-status", "calculating")
     expect(progress).to_have_attribute("value", "0")
     assert len(held) == 3
+    # Not a silent 0 %: the page says what the run waits for.
+    activity = page.locator("[data-testid=progress-activity]")
+    expect(activity).to_contain_text("Wartet auf einen Worker: 3 Teile in der Warteschlange.")
 
     # The worker: one chunk, then the bar shows a third; then the rest.
     payroll_chunk_calculate(chunk_id=held[0])
     expect(page.locator("[data-testid=progress-percent]")).to_have_text("33")
+    expect(activity).to_contain_text(
+        "1 von 3 Teilen geschrieben, 0 in Berechnung, 2 in der Warteschlange."
+    )
     for chunk_id in held[1:]:
         payroll_chunk_calculate(chunk_id=chunk_id)
     # When the run is calculated the script reloads the page: the review shows.

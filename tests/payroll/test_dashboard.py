@@ -180,6 +180,9 @@ def test_progress_json_is_the_database_truth(
         "idle_seconds": 0,
         "quiet": False,
         "quiet_text": "",
+        "parts": {"total": 0, "written": 0, "running": 0, "queued": 0},
+        "elapsed_seconds": 0,
+        "activity_text": "",
     }
 
 

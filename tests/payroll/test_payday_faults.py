@@ -70,7 +70,8 @@ def real_broker(tmp_path):
     conf.task_always_eager = False
     try:
         with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")  # nothing left from an earlier run
+            for queue in conf.task_queues:  # nothing left from an earlier run
+                conn.default_channel.queue_purge(queue.name)
     except Exception:  # noqa: BLE001 - an absent queue is empty
         pass
     try:

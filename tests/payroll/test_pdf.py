@@ -2,9 +2,11 @@
 app's static files, the per-document time box, and the background tasks that store the PDFs
 once (idempotent, in chunks, skipping a document that fails)."""
 
+import datetime
 import time
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -195,8 +197,16 @@ def test_mask_iban():
 # --- Background rendering ---------------------------------------------------------------
 
 
+@pytest.fixture
+def before_payday():
+    """Pay on 20 March, before March's payday (the 28th): the PDFs are rendered ahead. (A run
+    paid after its payday renders them when first asked for: tests/payroll/test_pdf_lazy.py.)"""
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2026, 3, 20)):
+        yield
+
+
 @pytest.mark.django_db
-def test_pay_stores_every_payslip_pdf_and_the_cheque_run(run_paid):
+def test_pay_stores_every_payslip_pdf_and_the_cheque_run(run_paid, before_payday):
     """Pay queues the PDF tasks after commit; every payslip and the cheque run are stored."""
     run = run_paid(deposits=2, cheques=1)
     slips = list(Payslip.objects.filter(run=run))
@@ -211,7 +221,7 @@ def test_pay_stores_every_payslip_pdf_and_the_cheque_run(run_paid):
 
 
 @pytest.mark.django_db
-def test_pdf_tasks_are_idempotent(run_paid):
+def test_pdf_tasks_are_idempotent(run_paid, before_payday):
     """A second delivery renders nothing and keeps the stored files."""
     run = run_paid(deposits=2, cheques=1)
     names = dict(Payslip.objects.filter(run=run).values_list("pk", "pdf"))

@@ -1,4 +1,4 @@
-"""Run the web server, a Celery worker and Celery beat together until interrupted."""
+"""Run the web server, the Celery workers and Celery beat together until interrupted."""
 
 import os
 import signal
@@ -9,9 +9,25 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from backoffice.celery import WORKERS
+
+
+def worker_command(python: str, name: str) -> list[str]:
+    """A Celery worker for one entry of ``WORKERS``: payday chunks get a worker of their own,
+    so a Calculate starts at once even while the other worker renders PDFs. Each worker has
+    its own node name (two workers on one host)."""
+    return [
+        python, "-m", "celery", "-A", "backoffice", "worker", "--loglevel", "INFO",
+        "--hostname", f"{name}@%h", "--queues", ",".join(WORKERS[name]),
+        "--concurrency", "2", "--pool", "prefork",
+    ]  # fmt: skip
+
 
 class Command(BaseCommand):
-    help = "Start web (runserver), a Celery worker and Celery beat; stop all on Ctrl-C."
+    help = (
+        "Start web (runserver), the Celery workers (payday; default and bulk) and Celery beat; "
+        "stop all on Ctrl-C."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -31,10 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Celery broker: {settings.REDIS_URL}")
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [
-                python, "-m", "celery", "-A", "backoffice", "worker",
-                "--loglevel", "INFO", "--concurrency", "2", "--pool", "prefork",
-            ],
+            **{name: worker_command(python, name) for name in WORKERS},
             "beat": [
                 python, "-m", "celery", "-A", "backoffice", "beat", "--loglevel", "INFO",
                 "--schedule", str(var / "celerybeat-schedule"),
@@ -44,7 +57,7 @@ class Command(BaseCommand):
             name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
             for name, cmd in commands.items()
         }
-        self.stdout.write(f"Backoffice runs at http://{addr}/ (Ctrl-C stops web, worker, beat).")
+        self.stdout.write(f"Backoffice runs at http://{addr}/ (Ctrl-C stops web, workers, beat).")
 
         def stop(*_args):
             for proc in procs.values():
