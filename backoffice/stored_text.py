@@ -15,9 +15,10 @@ and the reader's request translates them::
 
 Parameters are kept in a neutral form in JSON: dates and datetimes as ISO, money and other
 decimals as strings, translatable words (a choice label, another stored text) as their message
-ids. ``render_stored`` turns them back into a sentence in the active language (dates as the
-language writes them, money as ``1.234,56 €`` or ``€1,234.56``). A row written before this
-existed, or a text that cannot be rendered, shows its stored rendering (the fallback).
+ids, lists as lists (shown joined by commas). ``render_stored`` turns them back into a
+sentence in the active language (dates as the language writes them, money as ``1.234,56 €``
+or ``€1,234.56``). A row written before this existed, or a text that cannot be rendered,
+shows its stored rendering (the fallback).
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ class Money:
 
     def __init__(self, amount: Decimal) -> None:
         self.amount = Decimal(amount)
+
+
+class Amount:
+    """Marks a Decimal parameter as a number with two decimals, grouped ("1.234,50"), for a
+    sentence that names its currency itself."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Decimal) -> None:
+        self.value = Decimal(value)
 
 
 class Weekday:
@@ -141,6 +152,14 @@ def stored_plural(singular: str, plural: str, count: int, /, **params: Any) -> S
     return StoredText(singular, params, plural=plural, count=count)
 
 
+def stored_lines(lines: list[Any]) -> StoredText:
+    """Several texts, one per line (each translated for the reader)."""
+    return StoredText(
+        "\n".join(f"%(line{i})s" for i in range(len(lines))),
+        {f"line{i}": line for i, line in enumerate(lines)},
+    )
+
+
 def stored_label(label: Any) -> StoredText | str:
     """A lazy translation (a choice label, ``gettext_lazy("...")``) as a stored text, so it is
     translated for the reader; anything else as its string."""
@@ -186,6 +205,8 @@ def _encode(value: Any) -> Any:
         return value
     if isinstance(value, Money):
         return {"money": str(value.amount)}
+    if isinstance(value, Amount):
+        return {"amount": str(value.value)}
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
     if isinstance(value, float):
@@ -202,6 +223,8 @@ def _encode(value: Any) -> Any:
         value = stored_label(value)
     if isinstance(value, StoredText):
         return {"text": value.as_json()}
+    if isinstance(value, list | tuple):
+        return {"list": [_encode(item) for item in value]}
     return str(value)
 
 
@@ -210,6 +233,8 @@ def _decode(value: Any) -> Any:
         return value
     if "money" in value:
         return Money(Decimal(value["money"]))
+    if "amount" in value:
+        return Amount(Decimal(value["amount"]))
     if "decimal" in value:
         return Decimal(value["decimal"])
     if "datetime" in value:
@@ -219,6 +244,8 @@ def _decode(value: Any) -> Any:
         return datetime.date.fromisoformat(value["date"])
     if "text" in value:
         return StoredText.from_json(value["text"])
+    if "list" in value:
+        return [_decode(item) for item in value["list"]]
     raise ValueError(f"unknown stored parameter {value!r}")
 
 
@@ -226,6 +253,8 @@ def _display(value: Any) -> Any:
     """A decoded parameter as the active language writes it."""
     if isinstance(value, Money):
         return format_money(value.amount)
+    if isinstance(value, Amount):
+        return formats.number_format(value.value, 2, use_l10n=True, force_grouping=True)
     if isinstance(value, Decimal):
         return format_quantity(value)
     if isinstance(value, Weekday):
@@ -237,6 +266,8 @@ def _display(value: Any) -> Any:
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, StoredText):
         return value.render()
+    if isinstance(value, list):
+        return ", ".join(str(_display(item)) for item in value)
     return value
 
 
