@@ -148,3 +148,17 @@ def test_a_finding_found_in_german_reads_in_english(make_user, after_hours_findi
 
     listing = reader(auditor, "en").get(reverse("accounting:finding_list")).content.decode()
     assert "outside business hours (Sat 14/03/2026 11:00)" in listing
+
+
+def test_week_grid_dates_follow_the_language(make_user):
+    """The hours grid's column heads: 02.03. in German, 02/03 in English; never US order."""
+    from tests.hr.factories import DepartmentFactory
+
+    DepartmentFactory(code="PROD")
+    clerk = make_user(roles.DATA_ENTRY_CLERK)
+    url = "/payroll/hours/?department=PROD&week=2026-W10"
+    german = reader(clerk, "de").get(url).content.decode()
+    english = reader(clerk, "en").get(url).content.decode()
+    assert "02.03." in german and "08.03." in german
+    assert "02/03" in english and "08/03" in english
+    assert "03/02" not in english
