@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
-from backoffice.stored_text import StoredText, stored_label
+from backoffice.stored_text import StoredText, format_date, stored_label
 
 
 class Absence(TimeStampedModel):
@@ -202,7 +202,7 @@ class CarryOverExtension(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employee} {self.year}: {self.expires_on:%Y-%m-%d}"
+        return f"{self.employee} {self.year}: {format_date(self.expires_on)}"
 
     def clean(self) -> None:
         if self.year and self.expires_on and self.expires_on <= datetime.date(self.year, 3, 31):
