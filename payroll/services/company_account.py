@@ -36,10 +36,6 @@ def _field(name: str):
     return PayrollSettings._meta.get_field(name)
 
 
-def _labels(names) -> str:
-    return ", ".join(str(_field(n).verbose_name) for n in COMPANY_ACCOUNT_FIELDS if n in names)
-
-
 def company_account_change_pending() -> CompanyAccountChange | None:
     return (
         CompanyAccountChange.objects.filter(status=CompanyAccountChange.Status.PENDING)

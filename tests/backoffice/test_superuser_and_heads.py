@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from backoffice import roles
 from hr.demo import DEMO_PASSWORD, HEAD_LOGINS
 from hr.models import Department
 from payroll.models import TimeEntry
@@ -74,3 +75,21 @@ def test_every_demo_department_has_a_head_with_a_documented_login():
         assert page.status_code == 200, department.code
         assert page.context["department"] == department
     assert get_user_model().objects.filter(username__startswith="head-").count() == len(HEAD_LOGINS)
+
+
+def test_superuser_sees_every_card_any_role_sees(make_user, admin_user):
+    """Every home-page card that some role gets, the superuser gets too; only the pages about
+    one's own employee record (own hours, payslips, profile) need an employee record."""
+    from backoffice.registry import home_links_for
+    from backoffice.roles import ROLES
+
+    by_roles = set()
+    for role in ROLES:
+        user = make_user(role)
+        if role == roles.DEPARTMENT_HEAD:  # a head of a department in earnest
+            user.employee.department.head = user.employee
+            user.employee.department.save(update_fields=["head"])
+        by_roles |= {link.key for link in home_links_for(user)}
+    own_record = {link.key for link in home_links_for(make_user())}  # no role, an employee
+    superuser = {link.key for link in home_links_for(admin_user)}
+    assert by_roles - own_record <= superuser
