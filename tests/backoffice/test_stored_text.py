@@ -115,17 +115,30 @@ def test_parameters_round_trip_and_render_per_language():
     assert german != english
 
 
-@pytest.fixture
-def after_hours_finding():
+def _after_hours_finding(language: str) -> Finding:
     """A 6,000.00 posting on Saturday 14 March 2026 at 11:00 Berlin time, found by the audit
-    while German was active."""
+    while ``language`` was active."""
     open_year(2026)
     when = datetime.datetime(2026, 3, 14, 11, 0, tzinfo=BERLIN).astimezone(datetime.UTC)
     with mock.patch("django.utils.timezone.now", return_value=when):
         post_expense(amount="6000.00")
-    with translation.override("de"):
+    with translation.override(language):
         assert audit_run(codes=["after_hours"]).new == 1
     return Finding.objects.get(check_code="after_hours")
+
+
+@pytest.fixture
+def after_hours_finding():
+    return _after_hours_finding("de")
+
+
+def test_a_finding_found_in_english_reads_in_german(make_user):
+    finding = _after_hours_finding("en")
+    assert "outside business hours" in finding.title
+    url = reverse("accounting:finding_detail", args=[finding.pk])
+    german = reader(make_user(roles.AUDITOR), "de").get(url).content.decode()
+    assert "außerhalb" in german and "Sa 14.03.2026 11:00" in german
+    assert "outside business hours" not in german
 
 
 def test_a_finding_found_in_german_reads_in_english(make_user, after_hours_finding):
