@@ -175,3 +175,37 @@ def test_week_grid_dates_follow_the_language(make_user):
     assert "02.03." in german and "08.03." in german
     assert "02/03" in english and "08/03" in english
     assert "03/02" not in english
+
+
+def test_plural_forms_follow_the_count_in_the_readers_language():
+    """A payday message about errors: one error or several, in each language, with the pay
+    period's dates written as that language writes them."""
+    from backoffice.stored_text import stored_plural
+
+    period = StoredText(
+        "%(schedule)s: %(start)s–%(end)s",
+        {
+            "schedule": "Monatlich",
+            "start": datetime.date(2026, 3, 1),
+            "end": datetime.date(2026, 3, 31),
+        },
+    )
+
+    def text(count):
+        return stored_plural(
+            gettext_noop("Payroll %(period)s is calculated with %(count)d error to fix"),
+            gettext_noop("Payroll %(period)s is calculated with %(count)d errors to fix"),
+            count,
+            period=period,
+            count=count,
+        ).as_json()
+
+    with translation.override("en"):
+        assert render_stored(text(1)) == (
+            "Payroll Monatlich: 01/03/2026–31/03/2026 is calculated with 1 error to fix"
+        )
+        assert "with 2 errors to fix" in render_stored(text(2))
+    with translation.override("de"):
+        one, two = render_stored(text(1)), render_stored(text(2))
+    assert "01.03.2026–31.03.2026" in one
+    assert one != two and "Payroll" not in one
