@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from accounting.models import Finding
+from backoffice.stored_text import StoredText, stored_source
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +31,12 @@ KEY_BATCH = 1000
 @dataclass(frozen=True)
 class AuditFinding:
     """One irregularity a check found. ``key`` names the evidence (``entry:42``,
-    ``payment:7``) so the same irregularity is raised once, however often the check runs."""
+    ``payment:7``) so the same irregularity is raised once, however often the check runs.
+    ``title`` is best a ``StoredText`` (backoffice.stored_text): each reader then sees it in
+    their language."""
 
     key: str
-    title: str
+    title: str | StoredText
     severity: str
     evidence_url: str = ""
 
@@ -118,6 +121,7 @@ def _record(code: str, findings: list[tuple[str, AuditFinding]]) -> int:
                     check_code=code,
                     key=key,
                     title=str(f.title)[:300],
+                    title_source=stored_source(f.title),
                     severity=f.severity,
                     evidence_url=f.evidence_url[:500],
                 )

@@ -6,7 +6,6 @@ an ``AuditFinding`` per irregularity, with a link to its evidence in the admin.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,13 +14,12 @@ from django.conf import settings
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Mod
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounting.audit import AuditFinding, Severity, iter_rows, register_check
 from accounting.models import JournalEntry, JournalLine, Payment
 from accounting.selectors import ledger_verify
-from backoffice.money import format_money
+from backoffice.stored_text import Money, Weekday, stored
 
 BUSINESS_TIME_ZONE = ZoneInfo("Europe/Berlin")
 BUSINESS_HOURS = (7, 20)  # from 07:00 to 20:00 local time, Monday to Friday
@@ -52,8 +50,10 @@ def ledger_chain() -> Iterator[AuditFinding]:
         return
     yield AuditFinding(
         key=f"entry:{result.first_bad_entry_id}",
-        title=_("The ledger's hash chain is broken at entry %(entry)s.")
-        % {"entry": result.first_bad_label},
+        title=stored(
+            gettext_noop("The ledger's hash chain is broken at entry %(entry)s."),
+            entry=result.first_bad_label,
+        ),
         severity=Severity.HIGH,
         evidence_url=_entry_url(result.first_bad_entry_id),
     )
@@ -82,16 +82,16 @@ def duplicate_payments() -> Iterator[AuditFinding]:
     ):
         yield AuditFinding(
             key=f"payment:{later_id}",
-            title=_(
-                "Possible duplicate payment: %(counterparty)s, %(amount)s "
-                "(payments %(later)s and %(earlier)s)."
-            )
-            % {
-                "counterparty": counterparty,
-                "amount": format_money(amount),
-                "later": later_id,
-                "earlier": earlier_id,
-            },
+            title=stored(
+                gettext_noop(
+                    "Possible duplicate payment: %(counterparty)s, %(amount)s "
+                    "(payments %(later)s and %(earlier)s)."
+                ),
+                counterparty=counterparty,
+                amount=Money(amount),
+                later=later_id,
+                earlier=earlier_id,
+            ),
             severity=Severity.MEDIUM,
             evidence_url=_payment_url(later_id),
         )
@@ -109,16 +109,16 @@ def self_approved_payment() -> Iterator[AuditFinding]:
     for pk, counterparty, amount, username in rows.iterator(chunk_size=1000):
         yield AuditFinding(
             key=f"payment:{pk}",
-            title=_(
-                "Payment %(payment)s to %(counterparty)s (%(amount)s) was approved by its "
-                "creator %(user)s."
-            )
-            % {
-                "payment": pk,
-                "counterparty": counterparty,
-                "amount": format_money(amount),
-                "user": username,
-            },
+            title=stored(
+                gettext_noop(
+                    "Payment %(payment)s to %(counterparty)s (%(amount)s) was approved by its "
+                    "creator %(user)s."
+                ),
+                payment=pk,
+                counterparty=counterparty,
+                amount=Money(amount),
+                user=username,
+            ),
             severity=Severity.HIGH,
             evidence_url=_payment_url(pk),
         )
@@ -145,8 +145,11 @@ def round_amounts() -> Iterator[AuditFinding]:
     for entry_id, year, number in rows.iterator(chunk_size=1000):
         yield AuditFinding(
             key=f"entry:{entry_id}",
-            title=_("Entry %(entry)s has a round amount of %(threshold)s or more.")
-            % {"entry": f"{year}/{number}", "threshold": format_money(threshold)},
+            title=stored(
+                gettext_noop("Entry %(entry)s has a round amount of %(threshold)s or more."),
+                entry=f"{year}/{number}",
+                threshold=Money(threshold),
+            ),
             severity=Severity.LOW,
             evidence_url=_entry_url(entry_id),
         )
@@ -169,15 +172,16 @@ def after_hours() -> Iterator[AuditFinding]:
         .values_list("pk", "fiscal_year__year", "number", "posted_at", "total")
     )
     for pk, year, number, posted_at, total in rows.iterator(chunk_size=1000):
-        local: datetime.datetime = posted_at.astimezone(BUSINESS_TIME_ZONE)
         yield AuditFinding(
             key=f"entry:{pk}",
-            title=_("Entry %(entry)s of %(total)s was posted outside business hours (%(when)s).")
-            % {
-                "entry": f"{year}/{number}",
-                "total": format_money(total),
-                "when": local.strftime("%a %Y-%m-%d %H:%M"),
-            },
+            title=stored(
+                gettext_noop(
+                    "Entry %(entry)s of %(total)s was posted outside business hours (%(when)s)."
+                ),
+                entry=f"{year}/{number}",
+                total=Money(total),
+                when=Weekday(posted_at),
+            ),
             severity=Severity.MEDIUM,
             evidence_url=_entry_url(pk),
         )

@@ -34,6 +34,7 @@ from accounting.models import (
 )
 from accounting.services import BudgetStatus, budget_statuses
 from backoffice.money import ZERO
+from backoffice.stored_text import render_stored
 from hr.models import Department
 from hr.selectors import departments_headed_by
 
@@ -488,7 +489,15 @@ FINDINGS_HEADER = (
     _("Finding"),
     _("Evidence"),
 )
-_FINDING_COLUMNS = ("created_at", "check_code", "severity", "status", "title", "evidence_url")
+_FINDING_COLUMNS = (
+    "created_at",
+    "check_code",
+    "severity",
+    "status",
+    "title",
+    "title_source",
+    "evidence_url",
+)
 UNRESOLVED = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
 
 
@@ -511,6 +520,7 @@ def findings_page(*, before: int | None, limit: int) -> tuple[list[dict], int | 
         row["check_title"] = titles.get(row["check_code"], row["check_code"])
         row["severity_label"] = severities.get(row["severity"], row["severity"])
         row["status_label"] = statuses.get(row["status"], row["status"])
+        row["title"] = render_stored(row.pop("title_source"), row["title"])
     if len(rows) > limit:
         return rows[:limit], rows[limit - 1]["id"]
     return rows, None
@@ -522,7 +532,7 @@ def findings_csv_rows() -> Iterator[tuple]:
     titles = {code: str(title) for code, title in check_titles().items()}
     severities = {k: str(v) for k, v in Finding.Severity.choices}
     statuses = {k: str(v) for k, v in Finding.Status.choices}
-    for created_at, check, severity, status, title, evidence in stream(
+    for created_at, check, severity, status, title, source, evidence in stream(
         _open_findings().values_list(*_FINDING_COLUMNS)
     ):
         yield (
@@ -530,6 +540,6 @@ def findings_csv_rows() -> Iterator[tuple]:
             titles.get(check, check),
             severities.get(severity, severity),
             statuses.get(status, status),
-            title,
+            render_stored(source, title),
             evidence,
         )

@@ -21,6 +21,7 @@ from accounting.models import Account, Budget, FiscalYear, JournalEntry, Period
 from accounting.services.ledger import EntrySpec, Line
 from backoffice.imports import WholeFileModelResource, csv_reader, parse_date
 from backoffice.money import ZERO, round_money
+from backoffice.stored_text import format_date
 from hr.models import Department
 
 MAX_AMOUNT = Decimal("999999999999.99")  # what a money field (14 digits, 2 places) holds
@@ -278,7 +279,7 @@ def entries_read(content: bytes) -> EntryFile:
                         "Entry “%(key)s” has the date %(first)s in row %(row)d; all its lines "
                         "need the same date."
                     )
-                    % {"key": key, "first": group["date"].isoformat(), "row": group["row"]},
+                    % {"key": key, "first": format_date(group["date"]), "row": group["row"]},
                 )
             if None not in (account, side, amount):
                 group["lines"].append(

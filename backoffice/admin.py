@@ -2,6 +2,7 @@ from axes.admin import AccessAttemptAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Notification
 from backoffice.two_factor import admin as two_factor_admin  # noqa: F401 (user admin action)
@@ -9,13 +10,17 @@ from backoffice.two_factor import admin as two_factor_admin  # noqa: F401 (user 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "user", "created_at", "read_at", "emailed_at"]
+    list_display = ["subject_display", "user", "created_at", "read_at", "emailed_at"]
     list_select_related = ["user"]
     search_fields = ["subject", "user__username"]
     list_filter = ["created_at"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at", "updated_at", "read_at", "emailed_at"]
     show_full_result_count = False
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_display(self, obj: Notification) -> str:
+        return obj.subject_text
 
 
 class LockoutRecordAdmin(AccessAttemptAdmin):

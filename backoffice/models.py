@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.stored_text import render_stored
+
 
 class TimeStampedModel(models.Model):
     """Adds created and modified timestamps (aware datetimes)."""
@@ -26,6 +28,11 @@ class Notification(TimeStampedModel):
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # The message ids and parameters of subject and body (backoffice.stored_text), so each
+    # reader sees them in their language; subject and body keep the rendering at writing time
+    # (the fallback, and all there is for rows written before).
+    subject_source = models.JSONField(_("subject source"), null=True, blank=True, editable=False)
+    body_source = models.JSONField(_("message source"), null=True, blank=True, editable=False)
     link = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
@@ -49,7 +56,17 @@ class Notification(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject_text
+
+    @property
+    def subject_text(self) -> str:
+        """The subject in the active language."""
+        return render_stored(self.subject_source, self.subject)
+
+    @property
+    def body_text(self) -> str:
+        """The message in the active language."""
+        return render_stored(self.body_source, self.body)
 
     @property
     def is_read(self) -> bool:

@@ -435,6 +435,12 @@ def user_may_use_admin(user) -> bool:
 
 
 def role_labels(user) -> list[str]:
+    """The labels of the user's roles for the home page; a superuser may do what every role
+    can and is told so, with the roles they also hold."""
+    if getattr(user, "is_superuser", False):
+        return [str(_("Superuser (everything every role may do)"))] + [
+            str(ROLES[name].label) for name in sorted(user_roles(user)) if name in ROLES
+        ]
     return [str(ROLES[name].label) for name in sorted(user_roles(user)) if name in ROLES]
 
 

@@ -10,13 +10,28 @@ from django.utils import timezone
 
 from backoffice.models import Notification
 from backoffice.roles import ROLES
+from backoffice.stored_text import StoredText, stored_source
 
 
 @transaction.atomic
-def notify(*, users: Iterable, subject: str, body: str = "", link: str = "") -> list[Notification]:
-    """Put a message in each user's inbox now; mail it after the transaction commits."""
+def notify(
+    *, users: Iterable, subject: str | StoredText, body: str | StoredText = "", link: str = ""
+) -> list[Notification]:
+    """Put a message in each user's inbox now; mail it after the transaction commits.
+
+    Subject and body given as ``StoredText`` (backoffice.stored_text) are shown to each reader
+    in their language; plain text (a person's own words) is shown as written."""
+    subject_source, body_source = stored_source(subject), stored_source(body)
+    subject, body = str(subject), str(body)
     rows = [
-        Notification(user=user, subject=subject[:200], body=body, link=link)
+        Notification(
+            user=user,
+            subject=subject[:200],
+            body=body,
+            link=link,
+            subject_source=subject_source,
+            body_source=body_source,
+        )
         for user in {u.pk: u for u in users}.values()
     ]
     for row in rows:

@@ -33,9 +33,11 @@ def _send(ids: list[int] | None) -> int:
         for n in rows:
             if n.user.email:
                 # The inbox keeps the path; a mail client needs the whole address.
-                body = n.body + (f"\n\n{mail_link(n.link)}" if n.link else "")
+                body = n.body_text + (f"\n\n{mail_link(n.link)}" if n.link else "")
                 messages.append(
-                    EmailMessage(n.subject, body, settings.DEFAULT_FROM_EMAIL, [n.user.email])
+                    EmailMessage(
+                        n.subject_text[:200], body, settings.DEFAULT_FROM_EMAIL, [n.user.email]
+                    )
                 )
         if messages:
             with get_connection() as connection:

@@ -47,6 +47,18 @@ ROLE_LOGINS = [
     ("office", roles.OFFICE_MANAGER, "VERW"),
 ]
 
+# One login per department head, so every department's hours and leave have someone to approve
+# them ("depthead" above heads Vertrieb). Each belongs to the department's first employee.
+HEAD_LOGINS = [
+    ("head-gf", "GF"),
+    ("head-fibu", "FIBU"),
+    ("head-pers", "PERS"),
+    ("head-it", "IT"),
+    ("head-eink", "EINK"),
+    ("head-prod", "PROD"),
+    ("head-verw", "VERW"),
+]
+
 
 def _personnel_number(i: int) -> str:
     return f"P{i:06d}"
@@ -142,7 +154,8 @@ def _seed_logins(departments: dict[str, Department]) -> list[str]:
         admin.set_password(DEMO_PASSWORD)
         admin.save(update_fields=["password"])
     lines.append(f"  {'admin':<12} superuser")
-    for username, role, code in ROLE_LOGINS:
+    heads = [(username, roles.DEPARTMENT_HEAD, code) for username, code in HEAD_LOGINS]
+    for username, role, code in [*ROLE_LOGINS, *heads]:
         dept = departments[code]
         user, created = user_model.objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
@@ -166,5 +179,6 @@ def _seed_logins(departments: dict[str, Department]) -> list[str]:
                 employee.save(update_fields=["user", "updated_at"])
                 user.first_name, user.last_name = employee.first_name, employee.last_name
                 user.save(update_fields=["first_name", "last_name"])
-        lines.append(f"  {username:<12} {role}")
+        label = f"{role} ({dept.name})" if role == roles.DEPARTMENT_HEAD else role
+        lines.append(f"  {username:<12} {label}")
     return [f"Demo logins (password: {DEMO_PASSWORD}):", *lines]

@@ -10,18 +10,16 @@ so running the audit again raises nothing twice.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounting.services import AuditFinding, Severity, iter_rows, register_check
-from backoffice.money import format_money
+from backoffice.stored_text import Money, stored
 from hr.models import Employee
 from payroll.models import (
     BankDetailsChange,
@@ -50,10 +48,6 @@ def _payslip_url(pk: int) -> str:
 
 def _profile_url(pk: int) -> str:
     return _admin_url("payprofile", pk)
-
-
-def _date(value: datetime.date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _tables() -> dict[str, str]:
@@ -111,19 +105,19 @@ def iban_changed_before_payday() -> Iterator[AuditFinding]:
     for pk, number, first, last, iban, net, payday, changed_at, username in iter_rows(sql, params):
         yield AuditFinding(
             key=f"payslip:{pk}",
-            title=_(
-                "Pay of %(amount)s for %(employee)s (%(number)s), payday %(payday)s, went to "
-                "IBAN %(iban)s, entered on %(changed)s by %(user)s."
-            )
-            % {
-                "amount": format_money(net),
-                "employee": f"{first} {last}",
-                "number": number,
-                "payday": _date(payday),
-                "iban": iban,
-                "changed": _date(timezone.localtime(changed_at).date()),
-                "user": username or _("unknown"),
-            },
+            title=stored(
+                gettext_noop(
+                    "Pay of %(amount)s for %(employee)s (%(number)s), payday %(payday)s, went to "
+                    "IBAN %(iban)s, entered on %(changed)s by %(user)s."
+                ),
+                amount=Money(net),
+                employee=f"{first} {last}",
+                number=number,
+                payday=payday,
+                iban=iban,
+                changed=timezone.localtime(changed_at).date(),
+                user=username or stored(gettext_noop("unknown")),
+            ),
             severity=Severity.HIGH,
             evidence_url=_payslip_url(pk),
         )
@@ -158,27 +152,27 @@ def paid_after_termination() -> Iterator[AuditFinding]:
     """  # noqa: S608 - table names are the models', values are parameters
     params = [PayrollRun.Status.PAID, TimeEntry.Status.APPROVED]
     for pk, number, first, last, terminated, start, end, gross, whole in iter_rows(sql, params):
-        values = {
-            "employee": f"{first} {last}",
-            "number": number,
-            "terminated": _date(terminated),
-            "start": _date(start),
-            "end": _date(end),
-            "amount": format_money(gross),
-        }
         if whole:
-            title = _(
+            message = gettext_noop(
                 "%(employee)s (%(number)s), terminated on %(terminated)s, was paid %(amount)s "
                 "for the period %(start)s–%(end)s."
             )
         else:
-            title = _(
+            message = gettext_noop(
                 "%(employee)s (%(number)s), terminated on %(terminated)s, was paid %(amount)s "
                 "including hours after the termination date (period %(start)s–%(end)s)."
             )
         yield AuditFinding(
             key=f"payslip:{pk}",
-            title=title % values,
+            title=stored(
+                message,
+                employee=f"{first} {last}",
+                number=number,
+                terminated=terminated,
+                start=start,
+                end=end,
+                amount=Money(gross),
+            ),
             severity=Severity.HIGH,
             evidence_url=_payslip_url(pk),
         )
@@ -205,8 +199,12 @@ def shared_iban() -> Iterator[AuditFinding]:
     for value, first_profile, count, names in iter_rows(sql):
         yield AuditFinding(
             key=f"iban:{value}",
-            title=_("%(count)d employees share the IBAN %(iban)s: %(names)s.")
-            % {"count": count, "iban": value, "names": names},
+            title=stored(
+                gettext_noop("%(count)d employees share the IBAN %(iban)s: %(names)s."),
+                count=count,
+                iban=value,
+                names=names,
+            ),
             severity=Severity.HIGH,
             evidence_url=_profile_url(first_profile),
         )

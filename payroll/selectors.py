@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.money import format_money
 from hr.models import Department, Employee
-from hr.selectors import departments_headed_by
+from hr.selectors import departments_led_by
 from payroll.models import (
     PayProfile,
     PayProfileChange,
@@ -67,10 +67,10 @@ def hours_departments(*, user) -> QuerySet[Department]:
 
 
 def hours_departments_to_approve(*, user) -> QuerySet[Department]:
-    """Departments whose hours a user may approve: only those they head."""
+    """Departments whose hours a user may approve: those they head (a superuser: all)."""
     if not user.has_perm("payroll.approve_timeentry"):
         return Department.objects.none()
-    return departments_headed_by(user=user).order_by("code")
+    return departments_led_by(user=user).order_by("code")
 
 
 def hours_week_employees(

@@ -19,7 +19,7 @@ class FindingAdmin(admin.ModelAdmin):
     """Findings change only through the audit services (acknowledge here, resolve with a
     comment on the finding's page); they are never deleted."""
 
-    list_display = ["title", "check_code", "severity", "status", "created_at"]
+    list_display = ["title_display", "check_code", "severity", "status", "created_at"]
     list_filter = ["status", "severity", "check_code"]
     search_fields = ["title", "key"]
     show_full_result_count = False
@@ -27,7 +27,7 @@ class FindingAdmin(admin.ModelAdmin):
     readonly_fields = [
         "check_code",
         "key",
-        "title",
+        "title_display",
         "severity",
         "evidence",
         "status",
@@ -55,6 +55,10 @@ class FindingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("acknowledged_by", "resolved_by")
+
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def title_display(self, obj) -> str:
+        return obj.title_text
 
     @admin.display(description=gettext_lazy("evidence"))
     def evidence(self, obj):

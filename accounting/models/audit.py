@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
+from backoffice.stored_text import render_stored
 
 
 class Finding(TimeStampedModel):
@@ -26,6 +27,9 @@ class Finding(TimeStampedModel):
         help_text=_("Identifies the evidence, so a finding is raised once."),
     )
     title = models.CharField(_("title"), max_length=300)
+    # The title's message id and parameters (backoffice.stored_text): each reader sees it in
+    # their language; ``title`` keeps the rendering at the run (the fallback for old rows).
+    title_source = models.JSONField(_("title source"), null=True, blank=True, editable=False)
     severity = models.CharField(_("severity"), max_length=6, choices=Severity.choices)
     evidence_url = models.CharField(_("evidence"), max_length=500, blank=True)
     status = models.CharField(
@@ -57,4 +61,9 @@ class Finding(TimeStampedModel):
         indexes = [models.Index(fields=["status", "-created_at"], name="finding_status_idx")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language."""
+        return render_stored(self.title_source, self.title)

@@ -24,6 +24,7 @@ from accounting.bank_formats import MAX_FILE_BYTES, statement_parse
 from accounting.models import Account, BankStatement, BankStatementLine, Payment
 from accounting.services.ledger import Line, journal_entry_post
 from backoffice.money import format_money
+from backoffice.stored_text import format_date
 
 SUGGESTIONS_PER_LINE = 5
 SUGGESTION_CANDIDATES = 500
@@ -298,7 +299,7 @@ def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
             )
             % {
                 "closing": format_money(statement.closing_balance),
-                "date": statement.date.isoformat(),
+                "date": format_date(statement.date),
                 "ledger": format_money(ledger),
                 "difference": format_money(statement.closing_balance - ledger),
             }

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounting.models import (
     Account,
@@ -26,6 +27,7 @@ from accounting.models import (
 from backoffice import roles
 from backoffice.money import ZERO, format_money
 from backoffice.services import notify
+from backoffice.stored_text import Money, stored
 from hr.models import Department
 
 THRESHOLDS = (80, 100)
@@ -268,14 +270,17 @@ def budgets_check(*, today: datetime.date | None = None, department_ids=None) ->
                     users.append(head)
                 notify(
                     users=users,
-                    subject=_("Budget %(budget)s has reached %(threshold)d %%")
-                    % {"budget": _budget_label(status.budget), "threshold": threshold},
-                    body=_("Used %(used)s of %(amount)s (%(percent)d %%).")
-                    % {
-                        "used": format_money(status.used),
-                        "amount": format_money(status.budget.amount),
-                        "percent": status.percent,
-                    },
+                    subject=stored(
+                        gettext_noop("Budget %(budget)s has reached %(threshold)d %%"),
+                        budget=_budget_label(status.budget),
+                        threshold=threshold,
+                    ),
+                    body=stored(
+                        gettext_noop("Used %(used)s of %(amount)s (%(percent)d %%)."),
+                        used=Money(status.used),
+                        amount=Money(status.budget.amount),
+                        percent=status.percent,
+                    ),
                     link=link,
                 )
                 sent += 1

@@ -137,6 +137,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "backoffice" / "locale"]
+# English dates as en-GB (dd/mm/yyyy, 24-hour clock): backoffice/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["backoffice.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backoffice.roles import HR_MANAGER, user_has_role
 from backoffice.services import notify
+from backoffice.stored_text import stored
 from backoffice.two_factor.selectors import AUTHENTICATOR_NAME, RECOVERY_NAME
 
 RECOVERY_CODE_COUNT = 10
@@ -148,11 +149,13 @@ def second_factor_reset(*, user, by) -> int:
     if removed:
         notify(
             users=[user],
-            subject=_("Your second factor was reset"),
-            body=_(
-                "%(name)s removed your authenticator app and recovery codes. At your next "
-                "login you set up a new authenticator. If you did not ask for this, tell IT."
-            )
-            % {"name": by.get_full_name() or by.get_username()},
+            subject=stored(gettext_noop("Your second factor was reset")),
+            body=stored(
+                gettext_noop(
+                    "%(name)s removed your authenticator app and recovery codes. At your next "
+                    "login you set up a new authenticator. If you did not ask for this, tell IT."
+                ),
+                name=by.get_full_name() or by.get_username(),
+            ),
         )
     return removed

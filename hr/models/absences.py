@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
+from backoffice.stored_text import StoredText, format_date, stored_label
 
 
 class Absence(TimeStampedModel):
@@ -121,7 +122,21 @@ class Absence(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+        return str(self.as_text())
+
+    def as_text(self) -> StoredText:
+        """The absence for a message stored now and read later (backoffice.stored_text): its
+        kind and dates in the reader's language."""
+        return StoredText(
+            "%(kind)s %(start)s–%(end)s",
+            {
+                "kind": stored_label(self.Kind(self.kind).label)
+                if self.kind in self.Kind.values
+                else self.kind,
+                "start": self.start_date,
+                "end": self.end_date,
+            },
+        )
 
     def clean(self) -> None:
         errors = {}
@@ -187,7 +202,7 @@ class CarryOverExtension(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employee} {self.year}: {self.expires_on:%Y-%m-%d}"
+        return f"{self.employee} {self.year}: {format_date(self.expires_on)}"
 
     def clean(self) -> None:
         if self.year and self.expires_on and self.expires_on <= datetime.date(self.year, 3, 31):

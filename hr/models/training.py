@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
+from backoffice.stored_text import format_datetime
 
 
 class Course(TimeStampedModel):
@@ -113,7 +114,7 @@ class TrainingSession(TimeStampedModel):
         indexes = [models.Index(fields=["course", "-starts_at"], name="session_course_idx")]
 
     def __str__(self) -> str:
-        return f"{self.course} · {self.starts_at:%Y-%m-%d}"
+        return f"{self.course} · {format_datetime(self.starts_at)}"
 
 
 class Enrolment(TimeStampedModel):

@@ -21,6 +21,14 @@ def departments_headed_by(*, user) -> QuerySet[Department]:
     return Department.objects.filter(head__user=user)
 
 
+def departments_led_by(*, user) -> QuerySet[Department]:
+    """The departments a user acts for as head (approving their hours): those they head; a
+    superuser may do what every role can, so every department."""
+    if getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
+        return Department.objects.all()
+    return departments_headed_by(user=user)
+
+
 def employee_visible_to(*, user) -> QuerySet[Employee]:
     """The employees a user may see: all (with hr.view_all_employees), the departments they
     head, and always themselves. Everything else is not found (404), never forbidden."""

@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice import roles
 from backoffice.money import format_quantity
 from backoffice.services import notify
+from backoffice.stored_text import stored
 from hr import absence_calculation as calc
 from hr.models import Absence, CarryOverExtension, Employee
 from hr.selectors import absences as selectors
@@ -173,9 +175,15 @@ def absence_request(
     absence.save()
     notify(
         users=_deciders(employee),
-        subject=_("%(name)s asks for %(kind)s") % {"name": employee.full_name, "kind": absence},
-        body=_("%(days)s working days. Approve or refuse it in the back office.")
-        % {"days": format_quantity(absence.days)},
+        subject=stored(
+            gettext_noop("%(name)s asks for %(kind)s"),
+            name=employee.full_name,
+            kind=absence.as_text(),
+        ),
+        body=stored(
+            gettext_noop("%(days)s working days. Approve or refuse it in the back office."),
+            days=Decimal(absence.days),
+        ),
         link=_link(absence),
     )
     return absence
@@ -207,9 +215,12 @@ def absence_decide(*, user, absence_id: int, approve: bool, note: str = "") -> A
         update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
     )
     if employee.user_id:
-        subject = (
-            _("Your %(absence)s is approved") if approve else _("Your %(absence)s is refused")
-        ) % {"absence": absence}
+        subject = stored(
+            gettext_noop("Your %(absence)s is approved")
+            if approve
+            else gettext_noop("Your %(absence)s is refused"),
+            absence=absence.as_text(),
+        )
         notify(users=[employee.user], subject=subject, body=note, link=_link(absence))
     return absence
 
@@ -243,14 +254,19 @@ def absence_cancel(*, user, absence_id: int) -> Absence:
     if not own and employee.user_id:
         notify(
             users=[employee.user],
-            subject=_("Your %(absence)s is cancelled") % {"absence": absence},
+            subject=stored(
+                gettext_noop("Your %(absence)s is cancelled"), absence=absence.as_text()
+            ),
             link=_link(absence),
         )
     elif own and was_approved:
         notify(
             users=_deciders(employee),
-            subject=_("%(name)s cancelled %(absence)s")
-            % {"name": employee.full_name, "absence": absence},
+            subject=stored(
+                gettext_noop("%(name)s cancelled %(absence)s"),
+                name=employee.full_name,
+                absence=absence.as_text(),
+            ),
             link=_link(absence),
         )
     return absence

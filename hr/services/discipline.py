@@ -12,8 +12,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice.services import notify
+from backoffice.stored_text import stored, stored_label
 from hr.models import DisciplinaryDocument, DisciplinaryRecord, DisciplinaryRecordView, Employee
 from hr.services.personnel_file import document_download_name
 
@@ -114,9 +116,13 @@ def disciplinary_record_issue(
     if employee.user_id:
         notify(
             users=[employee.user],
-            subject=_("A disciplinary record awaits your acknowledgement"),
-            body=_("%(kind)s of %(date)s: %(reason)s")
-            % {"kind": record.get_kind_display(), "date": record.date, "reason": record.reason},
+            subject=stored(gettext_noop("A disciplinary record awaits your acknowledgement")),
+            body=stored(
+                gettext_noop("%(kind)s of %(date)s: %(reason)s"),
+                kind=stored_label(DisciplinaryRecord.Kind(record.kind).label),
+                date=record.date,
+                reason=record.reason,
+            ),
             link=reverse("hr:discipline_detail", args=[record.pk]),
         )
     return record

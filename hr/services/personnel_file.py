@@ -15,8 +15,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice.services import notify
+from backoffice.stored_text import StoredText, stored, stored_label
 from hr.models import (
     Employee,
     PersonnelChangeRequest,
@@ -158,10 +160,15 @@ def personnel_change_request_submit(*, user, kind: str, values: dict) -> Personn
     request.save()
     notify(
         users=_deciders(exclude_user=user),
-        subject=_("Change request for the personnel file of %(name)s")
-        % {"name": employee.full_name},
-        body=_("%(name)s asks to change their %(kind)s.")
-        % {"name": employee.full_name, "kind": request.get_kind_display().lower()},
+        subject=stored(
+            gettext_noop("Change request for the personnel file of %(name)s"),
+            name=employee.full_name,
+        ),
+        body=stored(
+            gettext_noop("%(name)s asks to change their %(kind)s."),
+            name=employee.full_name,
+            kind=stored_label(request.Kind(request.kind).label).lowered(),
+        ),
         link=reverse("hr:personnel_change_request_list"),
     )
     return request
@@ -227,12 +234,18 @@ def personnel_change_request_refuse(
 
 def _tell_requester(request: PersonnelChangeRequest) -> None:
     approved = request.status == PersonnelChangeRequest.Status.APPROVED
-    subject = (
-        _("Your change request was approved") if approved else _("Your change request was refused")
+    subject = stored(
+        gettext_noop("Your change request was approved")
+        if approved
+        else gettext_noop("Your change request was refused")
     )
-    body = request.get_kind_display()
-    if request.reason:
-        body += "\n" + request.reason
+    kind = stored_label(request.Kind(request.kind).label)
+    # No words of its own to translate: the kind (translated for the reader) and the reason.
+    body = (
+        StoredText("%(kind)s\n%(reason)s", {"kind": kind, "reason": request.reason})
+        if request.reason
+        else kind
+    )
     notify(
         users=[request.requested_by],
         subject=subject,

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice.services import notify
+from backoffice.stored_text import StoredText, stored, stored_lines
 from hr.models import Employee, Enrolment, TrainingReminder, TrainingSession
 from hr.selectors.training import requirements_due
 
@@ -106,15 +108,17 @@ def training_reminders_send(*, today: datetime.date) -> int:
         sent += batch
 
 
-def _reminder_line(reminder: TrainingReminder) -> str:
+def _reminder_line(reminder: TrainingReminder) -> StoredText:
     if reminder.expires_on is None:
-        return _("%(course)s: required for the position, not completed yet.") % {
-            "course": reminder.course.title
-        }
-    return _("%(course)s: the certificate expires on %(date)s.") % {
-        "course": reminder.course.title,
-        "date": formats.date_format(reminder.expires_on, "SHORT_DATE_FORMAT"),
-    }
+        return stored(
+            gettext_noop("%(course)s: required for the position, not completed yet."),
+            course=reminder.course.title,
+        )
+    return stored(
+        gettext_noop("%(course)s: the certificate expires on %(date)s."),
+        course=reminder.course.title,
+        date=reminder.expires_on,
+    )
 
 
 @transaction.atomic
@@ -141,17 +145,26 @@ def _reminders_notify_batch() -> int:
     for reminders in by_employee.values():
         notify(
             users=[reminders[0].employee.user],
-            subject=_("A required training is due"),
-            body="\n".join(_reminder_line(r) for r in reminders),
+            subject=stored(gettext_noop("A required training is due")),
+            body=stored_lines([_reminder_line(r) for r in reminders]),
             link=reverse("hr:my_trainings"),
         )
     for user_id, reminders in by_head.items():
         notify(
             users=[heads[user_id]],
-            subject=_("Required trainings in your department are due"),
-            body="\n".join(
-                f"{r.employee.full_name} ({r.employee.personnel_number}): {_reminder_line(r)}"
-                for r in reminders
+            subject=stored(gettext_noop("Required trainings in your department are due")),
+            body=stored_lines(
+                [
+                    StoredText(
+                        "%(name)s (%(number)s): %(line)s",
+                        {
+                            "name": r.employee.full_name,
+                            "number": r.employee.personnel_number,
+                            "line": _reminder_line(r),
+                        },
+                    )
+                    for r in reminders
+                ]
             ),
             link=reverse("hr:training_due"),
         )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backoffice.pagination import page_number_from
+from backoffice.stored_text import format_date
 from hr.forms_lifecycle import ChecklistItemForm, HireForm, TerminateForm, TransferForm
 from hr.models import Checklist, Department, Termination
 from hr.selectors import lifecycle as selectors
@@ -162,7 +163,7 @@ def employee_transfer(request, pk: int):
                 messages.success(
                     request,
                     _("The transfer takes effect on %(day)s.")
-                    % {"day": change.valid_from.strftime("%d.%m.%Y")},
+                    % {"day": format_date(change.valid_from)},
                 )
             return redirect("hr:employee_transfer", pk=employee.pk)
     return render(

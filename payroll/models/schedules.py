@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
+from backoffice.stored_text import StoredText
 
 
 class PaySchedule(TimeStampedModel):
@@ -66,4 +67,12 @@ class PayPeriod(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.schedule.name}: {self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}"
+        return str(self.as_text())
+
+    def as_text(self) -> StoredText:
+        """The period for a message stored now and read later: its dates are written as the
+        reader's language writes them (backoffice.stored_text)."""
+        return StoredText(
+            "%(schedule)s: %(start)s–%(end)s",
+            {"schedule": self.schedule.name, "start": self.start, "end": self.end},
+        )

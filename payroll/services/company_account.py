@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice.services import notify
+from backoffice.stored_text import stored, stored_label
 from payroll.models import CompanyAccountChange, PayProfile, PayrollSettings
 from payroll.models.config import COMPANY_ACCOUNT_FIELDS
 from payroll.services.approvals import (
@@ -32,10 +34,6 @@ APPROVE_PERMISSION = "payroll.approve_companyaccountchange"
 
 def _field(name: str):
     return PayrollSettings._meta.get_field(name)
-
-
-def _labels(names) -> str:
-    return ", ".join(str(_field(n).verbose_name) for n in COMPANY_ACCOUNT_FIELDS if n in names)
 
 
 def company_account_change_pending() -> CompanyAccountChange | None:
@@ -106,9 +104,18 @@ def company_account_change_request(
     if users:
         notify(
             users=users,
-            subject=_("A change of the company's paying account waits for your approval"),
-            body=_("Asked for by %(user)s: %(fields)s.")
-            % {"user": user_name(user), "fields": _labels(changed)},
+            subject=stored(
+                gettext_noop("A change of the company's paying account waits for your approval")
+            ),
+            body=stored(
+                gettext_noop("Asked for by %(user)s: %(fields)s."),
+                user=user_name(user),
+                fields=[
+                    stored_label(_field(n).verbose_name)
+                    for n in COMPANY_ACCOUNT_FIELDS
+                    if n in changed
+                ],
+            ),
             link=_link(),
         )
     return change
@@ -126,14 +133,15 @@ def _locked(change: CompanyAccountChange) -> tuple[PayrollSettings, CompanyAccou
 
 def _tell_requester(change: CompanyAccountChange) -> None:
     if change.status == CompanyAccountChange.Status.APPROVED:
-        subject = _("Your change of the company account was approved")
-        body = _("Approved by %(user)s.") % {"user": user_name(change.decided_by)}
+        subject = stored(gettext_noop("Your change of the company account was approved"))
+        body = stored(gettext_noop("Approved by %(user)s."), user=user_name(change.decided_by))
     else:
-        subject = _("Your change of the company account was refused")
-        body = _("Refused by %(user)s: %(reason)s") % {
-            "user": user_name(change.decided_by),
-            "reason": change.decision_note,
-        }
+        subject = stored(gettext_noop("Your change of the company account was refused"))
+        body = stored(
+            gettext_noop("Refused by %(user)s: %(reason)s"),
+            user=user_name(change.decided_by),
+            reason=change.decision_note,
+        )
     notify(users=[change.requested_by], subject=subject, body=body, link=_link())
 
 

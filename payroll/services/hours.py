@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.money import format_money
 from hr.models import Department, Employee
-from hr.selectors import departments_headed_by
+from hr.selectors import departments_led_by
 from payroll import selectors
 from payroll.models import PayPeriod, PayrollRun, Payslip, TimeEntry
 from payroll.resources import hours_file_read, row_error
@@ -533,7 +533,7 @@ def time_entries_approve(
     that department may; entries of a paid period stay as they are. Idempotent: returns how
     many entries this call approved."""
     if not user.has_perm("payroll.approve_timeentry") or not (
-        departments_headed_by(user=user).filter(pk=department.pk).exists()
+        departments_led_by(user=user).filter(pk=department.pk).exists()
     ):
         raise PermissionDenied(_("Only the head of the department approves its hours."))
     if (week_start is None) == (period is None):

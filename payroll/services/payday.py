@@ -31,9 +31,8 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -41,6 +40,7 @@ from accounting.models import Account
 from accounting.services import Line, PostingRefused, journal_entry_post
 from backoffice.money import ZERO
 from backoffice.services import notify
+from backoffice.stored_text import Amount, StoredText, format_date, stored, stored_plural
 from hr.models import Employee
 from payroll import sepa
 from payroll.models import (
@@ -446,7 +446,10 @@ def payroll_chunk_attempt_failed(*, chunk_id: int, error: str) -> bool:
         if failed:
             _clerk_notify(
                 chunk.run,
-                _("Payroll %(period)s failed to calculate") % {"period": str(chunk.run.period)},
+                stored(
+                    gettext_noop("Payroll %(period)s failed to calculate"),
+                    period=chunk.run.period.as_text(),
+                ),
                 run_error,
             )
     return False
@@ -484,19 +487,25 @@ def _run_finish_if_done(run_id: int) -> None:
             # Nobody can approve it yet: the clerk fixes the errors, the approvers wait.
             _clerk_notify(
                 run,
-                ngettext(
-                    "Payroll %(period)s is calculated with %(count)d error to fix",
-                    "Payroll %(period)s is calculated with %(count)d errors to fix",
+                stored_plural(
+                    gettext_noop("Payroll %(period)s is calculated with %(count)d error to fix"),
+                    gettext_noop("Payroll %(period)s is calculated with %(count)d errors to fix"),
                     errors,
-                )
-                % {"period": str(run.period), "count": errors},
-                _("Fix them and calculate again; the approvers are told once it can be approved."),
+                    period=run.period.as_text(),
+                    count=errors,
+                ),
+                stored(
+                    gettext_noop(
+                        "Fix them and calculate again; the approvers are told once it can be "
+                        "approved."
+                    )
+                ),
             )
         else:
             _approvers_notify(run)
 
 
-def _clerk_notify(run: PayrollRun, subject: str, body: str = "") -> None:
+def _clerk_notify(run: PayrollRun, subject: StoredText, body: StoredText | str = "") -> None:
     """Tell the payroll clerk who started the run (or every clerk who may run payday)."""
     users = []
     if run.calculated_by_id:
@@ -530,17 +539,21 @@ def _approvers_notify(run: PayrollRun) -> None:
         totals = Payslip.objects.filter(run=run).aggregate(count=Count("pk"), net=Sum("net"))
         notify(
             users=approvers,
-            subject=_("Payroll %(period)s is calculated and waits for approval")
-            % {"period": str(run.period)},
-            body=ngettext(
-                "%(count)d payslip, net total %(net)s EUR. Review the changes and approve it.",
-                "%(count)d payslips, net total %(net)s EUR. Review the changes and approve it.",
+            subject=stored(
+                gettext_noop("Payroll %(period)s is calculated and waits for approval"),
+                period=run.period.as_text(),
+            ),
+            body=stored_plural(
+                gettext_noop(
+                    "%(count)d payslip, net total %(net)s EUR. Review the changes and approve it."
+                ),
+                gettext_noop(
+                    "%(count)d payslips, net total %(net)s EUR. Review the changes and approve it."
+                ),
                 totals["count"],
-            )
-            % {
-                "count": totals["count"],
-                "net": number_format(totals["net"] or 0, 2, use_l10n=True, force_grouping=True),
-            },
+                count=totals["count"],
+                net=Amount(totals["net"] or 0),
+            ),
             link=reverse("payroll:run_detail", args=[run.pk]),
         )
 
@@ -707,25 +720,40 @@ def payday_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 continue  # it moved on meanwhile
             _clerk_notify(
                 run,
-                _("Payroll %(period)s was resumed: nothing had moved for %(minutes)d minutes")
-                % {"period": str(run.period), "minutes": minutes},
-                _("The parts not done were queued again. If it stalls again, the run is "
-                  "failed and you are told."),
-            )  # fmt: skip
+                stored(
+                    gettext_noop(
+                        "Payroll %(period)s was resumed: nothing had moved for %(minutes)d minutes"
+                    ),
+                    period=run.period.as_text(),
+                    minutes=minutes,
+                ),
+                stored(
+                    gettext_noop(
+                        "The parts not done were queued again. If it stalls again, the run is "
+                        "failed and you are told."
+                    )
+                ),
+            )
             resumed += 1
             continue
-        message = _(
-            "Nothing moved for %(minutes)d minutes, also after an automatic resume. Check that "
-            "the Celery workers run, then press “Resume calculation”."
-        ) % {"minutes": minutes}
+        message = stored(
+            gettext_noop(
+                "Nothing moved for %(minutes)d minutes, also after an automatic resume. Check "
+                "that the Celery workers run, then press “Resume calculation”."
+            ),
+            minutes=minutes,
+        )
         with transaction.atomic():
             updated = PayrollRun.objects.filter(
                 pk=run.pk, status=PayrollRun.Status.CALCULATING
-            ).update(status=PayrollRun.Status.FAILED, error=message, updated_at=now)
+            ).update(status=PayrollRun.Status.FAILED, error=str(message), updated_at=now)
             if updated:
                 _clerk_notify(
                     run,
-                    _("Payroll %(period)s stalled and was stopped") % {"period": str(run.period)},
+                    stored(
+                        gettext_noop("Payroll %(period)s stalled and was stopped"),
+                        period=run.period.as_text(),
+                    ),
                     message,
                 )
                 failed += 1
@@ -750,7 +778,7 @@ def _refuse_if_hours_changed(run: PayrollRun) -> None:
                 "Hours of %(employee)s on %(day)s changed after the calculation. "
                 "Calculate again before approving."
             )
-            % {"employee": changed.employee.full_name, "day": changed.date.strftime("%d.%m.%Y")}
+            % {"employee": changed.employee.full_name, "day": format_date(changed.date)}
         )
 
 

@@ -21,10 +21,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from schwifty import BIC, IBAN
 from schwifty import exceptions as schwifty_errors
 
 from backoffice.services import notify
+from backoffice.stored_text import stored, stored_label
 from hr.models import Employee
 from payroll.models import BankDetailsChange, PayProfile, PayProfileChange, PaySchedule
 from payroll.models.profiles import BANK_FIELDS, SENSITIVE_FIELDS
@@ -142,6 +144,11 @@ def field_labels(names) -> str:
     return ", ".join(str(_field(n).verbose_name) for n in SENSITIVE_FIELDS if n in names)
 
 
+def field_label_texts(names) -> list:
+    """The fields of a change for a stored message: translated for each reader."""
+    return [stored_label(_field(n).verbose_name) for n in SENSITIVE_FIELDS if n in names]
+
+
 def profile_is_own(*, profile: PayProfile, user) -> bool:
     """Is this the user's own pay profile (the employee record linked to their login)?"""
     if not getattr(user, "is_authenticated", False):
@@ -227,17 +234,15 @@ def _approvers_notify(change: PayProfileChange, profile: PayProfile) -> None:
     if not users:
         return
     if change.kind == PayProfileChange.Kind.CREATE:
-        subject = _("The new pay profile of %(employee)s waits for your approval") % {
-            "employee": str(profile.employee)
-        }
+        message = gettext_noop("The new pay profile of %(employee)s waits for your approval")
     else:
-        subject = _("A change of %(employee)s's pay profile waits for your approval") % {
-            "employee": str(profile.employee)
-        }
-    body = _("Asked for by %(user)s: %(fields)s.") % {
-        "user": user_name(change.requested_by),
-        "fields": field_labels(change.changes),
-    }
+        message = gettext_noop("A change of %(employee)s's pay profile waits for your approval")
+    subject = stored(message, employee=str(profile.employee))
+    body = stored(
+        gettext_noop("Asked for by %(user)s: %(fields)s."),
+        user=user_name(change.requested_by),
+        fields=field_label_texts(change.changes),
+    )
     notify(users=users, subject=subject, body=body, link=_request_link(change))
 
 
@@ -247,21 +252,25 @@ def _requester_notify(change: PayProfileChange, profile: PayProfile) -> None:
     employee = str(profile.employee)
     link = reverse("payroll:my_bank_details") if change.via_self_service else _request_link(change)
     if change.status == PayProfileChange.Status.APPROVED:
-        subject = _("Your change of %(employee)s's pay profile was approved") % {
-            "employee": employee
-        }
-        body = _("Approved by %(user)s: %(fields)s.") % {
-            "user": user_name(change.decided_by),
-            "fields": field_labels(change.changes),
-        }
+        subject = stored(
+            gettext_noop("Your change of %(employee)s's pay profile was approved"),
+            employee=employee,
+        )
+        body = stored(
+            gettext_noop("Approved by %(user)s: %(fields)s."),
+            user=user_name(change.decided_by),
+            fields=field_label_texts(change.changes),
+        )
     else:
-        subject = _("Your change of %(employee)s's pay profile was refused") % {
-            "employee": employee
-        }
-        body = _("Refused by %(user)s: %(reason)s") % {
-            "user": user_name(change.decided_by),
-            "reason": change.decision_note,
-        }
+        subject = stored(
+            gettext_noop("Your change of %(employee)s's pay profile was refused"),
+            employee=employee,
+        )
+        body = stored(
+            gettext_noop("Refused by %(user)s: %(reason)s"),
+            user=user_name(change.decided_by),
+            reason=change.decision_note,
+        )
     notify(users=[change.requested_by], subject=subject, body=body, link=link)
     subject_user = profile.employee.user
     if (
@@ -272,9 +281,11 @@ def _requester_notify(change: PayProfileChange, profile: PayProfile) -> None:
     ):
         notify(
             users=[subject_user],
-            subject=_("Your pay profile was changed: %(fields)s")
-            % {"fields": field_labels(change.changes)},
-            body=_("If you did not expect this, tell payroll at once."),
+            subject=stored(
+                gettext_noop("Your pay profile was changed: %(fields)s"),
+                fields=field_label_texts(change.changes),
+            ),
+            body=stored(gettext_noop("If you did not expect this, tell payroll at once.")),
             link=reverse("payroll:my_bank_details"),
         )
 

@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice.services import notify
+from backoffice.stored_text import stored
 from payroll.models import PayrollRun, Payslip
 from payroll.pdf import render_cheques_pdf, render_payslip_pdf
 
@@ -38,9 +39,13 @@ def payday_publish(*, run_id: int) -> int:
     if users:
         notify(
             users=users,
-            subject=_("Your payslip for %(period)s is ready") % {"period": str(run.period)},
-            body=_("Payday is %(payday)s. Open your payslips to download the PDF.")
-            % {"payday": run.period.payday.strftime("%d.%m.%Y")},
+            subject=stored(
+                gettext_noop("Your payslip for %(period)s is ready"), period=run.period.as_text()
+            ),
+            body=stored(
+                gettext_noop("Payday is %(payday)s. Open your payslips to download the PDF."),
+                payday=run.period.payday,
+            ),
             link=f"/payroll/my/payslips/?run={run.pk}",
         )
     return len(users)

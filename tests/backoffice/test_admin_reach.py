@@ -90,7 +90,14 @@ def detail_fields(response) -> list[str]:
     ]
 
 
-HIRE_DATE_TEXTS = ("2003-04-05", "April 5, 2003", "05.04.2003", "Apr. 5, 2003")
+HIRE_DATE_TEXTS = (
+    "2003-04-05",
+    "April 5, 2003",
+    "05.04.2003",
+    "Apr. 5, 2003",
+    "5 Apr 2003",
+    "05/04/2003",
+)
 
 
 def index_models(client) -> set[str]:

@@ -39,4 +39,4 @@ def test_dates_follow_the_locale():
     with translation.override("de"):
         assert template.render(Context({"day": day})) == "26.11.2026"
     with translation.override("en"):
-        assert template.render(Context({"day": day})) == "11/26/2026"
+        assert template.render(Context({"day": day})) == "26/11/2026"

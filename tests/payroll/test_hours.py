@@ -166,7 +166,7 @@ def test_paid_period_is_locked_and_a_refused_save_writes_nothing(
     )
     assert len(errors) == 1
     assert str(worker.employee) in errors[0] and "paid" in errors[0]
-    assert "03/02/2026" in errors[0] or "02.03.2026" in errors[0]
+    assert "02/03/2026" in errors[0] or "02.03.2026" in errors[0]
     assert response.context["cell_errors"] == 1
     # The grid shows the paid days locked.
     assert b"disabled" in response.content
