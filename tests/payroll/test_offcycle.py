@@ -22,6 +22,7 @@ from payroll.services.payday import (
     payday_run_approve,
     payday_run_calculate,
     payday_run_pay,
+    payday_run_recalculate,
 )
 from tests.hr.factories import DepartmentFactory, EmployeeFactory
 from tests.payroll.factories import payroll_setup, period_for, profile
@@ -860,6 +861,10 @@ def test_unapproved_hours_block_a_late_hire_but_not_a_bonus_or_a_final_payout(
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
     assert Payslip.objects.filter(run=run).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payday_run_recalculate(run=run, user=clerk)  # "Calculate again" is not held up
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
     changed = TimeEntry.objects.get(employee=worker)
     changed.hours = Decimal("9")
     changed.save()  # after the calculation: the regular run's business, not this one's
@@ -956,6 +961,12 @@ def test_german_calls_an_off_cycle_run_sonderlauf_everywhere(
 
     catalogue = polib.pofile(str(settings.LOCALE_PATHS[0] / "de/LC_MESSAGES/django.po"))
     assert not [e.msgid for e in catalogue if "außerplanm" in e.msgstr.lower()]
+    assert not [
+        e.msgid
+        for e in catalogue
+        if ("off-cycle" in e.msgid.lower() or "one-off run" in e.msgid)
+        and "Sonderl" not in e.msgstr
+    ]
 
     late = _late_hire(schedule)
     with django_capture_on_commit_callbacks(execute=True):
