@@ -13,11 +13,15 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.money import ZERO, round_money
+from backoffice.services import notify
 from hr.models import Employee
 from payroll.models import (
     OffCycleItem,
@@ -216,9 +220,30 @@ def offcycle_run_cancel(*, run: PayrollRun, user) -> PayrollRun:
         Payslip.objects.filter(run=run).delete()
         PayslipError.objects.filter(run=run).delete()
         run.chunks.all().delete()
+        if run.status in (PayrollRun.Status.CALCULATED, PayrollRun.Status.APPROVED):
+            _approvers_tell_cancelled(run, user)
         run.status = PayrollRun.Status.CANCELLED
         run.cancelled_by = user
         run.cancelled_at = timezone.now()
         run.error = ""
         run.save(update_fields=["status", "cancelled_by", "cancelled_at", "error", "updated_at"])
     return run
+
+
+def _approvers_tell_cancelled(run: PayrollRun, user) -> None:
+    """The approvers were told the run waits for them (or one approved it): tell them it is
+    gone, so that nobody looks for it."""
+    perm = Q(groups__permissions__codename="approve_payrollrun") | Q(
+        user_permissions__codename="approve_payrollrun"
+    )
+    approvers = list(
+        get_user_model().objects.filter(perm, is_active=True).exclude(pk=user.pk).distinct()
+    )
+    if approvers:
+        notify(
+            users=approvers,
+            subject=_("Off-cycle run %(run)d of %(period)s was cancelled")
+            % {"run": run.pk, "period": str(run.period)},
+            body=_("Nothing is to be approved or paid; its payslips are deleted."),
+            link=reverse("payroll:run_detail", args=[run.pk]),
+        )

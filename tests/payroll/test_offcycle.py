@@ -680,6 +680,11 @@ def test_an_approved_late_hire_run_is_cancelled_and_the_period_is_free_for_anoth
     assert not JournalEntry.objects.exists()
     assert not BankFile.objects.exists()
     assert OffCycleItem.objects.filter(run=run).count() == 1  # the record of what it was
+    from backoffice.models import Notification
+
+    assert Notification.objects.filter(
+        user=accountant, subject=f"Off-cycle run {run.pk} of {period} was cancelled"
+    ).exists()
     cancelled_at = run.cancelled_at
 
     again = client.post(reverse(CANCEL, args=[run.pk]), {"confirm": "yes"})
