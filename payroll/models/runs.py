@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import TimeStampedModel
@@ -10,7 +11,8 @@ from payroll.models.profiles import PayProfile
 
 class PayrollRun(TimeStampedModel):
     """One payday: draft -> calculating -> calculated -> approved -> paid (failed on the way
-    shows its error and Calculate again resumes)."""
+    shows its error and Calculate again resumes). An off-cycle run started by mistake is
+    cancelled at any step before paid: its payslips go, the run stays as a record."""
 
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Regular")
@@ -23,6 +25,7 @@ class PayrollRun(TimeStampedModel):
         FAILED = "failed", _("Failed")
         APPROVED = "approved", _("Approved")
         PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", pgettext_lazy("payroll run status", "Cancelled")
 
     period = models.ForeignKey(
         "payroll.PayPeriod",
@@ -71,6 +74,15 @@ class PayrollRun(TimeStampedModel):
         verbose_name=_("paid by"),
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     entry = models.OneToOneField(
         "accounting.JournalEntry",
         on_delete=models.PROTECT,
@@ -99,6 +111,18 @@ class PayrollRun(TimeStampedModel):
                 name="payrollrun_one_regular_per_period",
             ),
         ]
+
+    @classmethod
+    def kind_in_sentence(cls, kind: str) -> str:
+        """The kind inside a sentence ("a regular run", "einen Lauf (Sonderlauf, …)"): lower
+        case in English, while the German noun keeps its capital."""
+        if kind == cls.Kind.OFF_CYCLE:
+            return pgettext("run kind inside a sentence", "off-cycle")
+        return pgettext("run kind inside a sentence", "regular")
+
+    def number_text(self) -> str:
+        """The run as messages name it: "Off-cycle no. 12" ("Sonderlauf Nr. 12")."""
+        return gettext("%(kind)s no. %(run)d") % {"kind": self.get_kind_display(), "run": self.pk}
 
     def __str__(self) -> str:
         if self.kind == self.Kind.OFF_CYCLE:

@@ -268,7 +268,7 @@ def _paid_elsewhere(run: PayrollRun, employee_ids: list[int]) -> dict[int, str]:
             "This period is already in the %(kind)s run no. %(run)d (%(status)s); it is never "
             "paid twice."
         ) % {
-            "kind": PayrollRun.Kind(kind).label.lower(),
+            "kind": PayrollRun.kind_in_sentence(kind),
             "run": other_pk,
             "status": PayrollRun.Status(status).label.lower(),
         }

@@ -13,12 +13,25 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.money import ZERO, round_money
+from backoffice.services import notify
 from hr.models import Employee
-from payroll.models import OffCycleItem, PayPeriod, PayrollRun
+from payroll.models import (
+    OffCycleItem,
+    PayPeriod,
+    PayrollChunk,
+    PayrollRun,
+    Payslip,
+    PayslipError,
+    PayslipLine,
+)
 from payroll.services.payday import (
     PaydayRefused,
     _offcycle_employees_check,
@@ -91,7 +104,8 @@ def _late_hires_named_elsewhere_check(*, period: PayPeriod, employee_ids: list[i
         OffCycleItem.objects.filter(
             run__period=period, kind=OffCycleItem.Kind.LATE_HIRE, employee_id__in=employee_ids
         )
-        .select_related("employee")
+        .exclude(run__status=PayrollRun.Status.CANCELLED)
+        .select_related("employee", "run")
         .order_by("employee__personnel_number", "run_id")
     )
     if taken:
@@ -103,8 +117,7 @@ def _late_hires_named_elsewhere_check(*, period: PayPeriod, employee_ids: list[i
             % {
                 "period": str(period),
                 "employees": "; ".join(
-                    f"{i.employee.full_name} ({PayrollRun.Kind.OFF_CYCLE.label} no. {i.run_id})"
-                    for i in taken
+                    f"{i.employee.full_name} ({i.run.number_text()})" for i in taken
                 ),
             }
         )
@@ -134,7 +147,8 @@ def offcycle_run_create(
         period=period, employee_ids=employee_ids, period_employee_ids=period_ids
     )
     _late_hires_named_elsewhere_check(period=period, employee_ids=period_ids)
-    _refuse_if_blocked(period=period, employee_ids=employee_ids)
+    # Unapproved hours block only the late hires, whose hours this run pays.
+    _refuse_if_blocked(period=period, employee_ids=employee_ids, hours_employee_ids=period_ids)
     try:
         with transaction.atomic():
             run = PayrollRun.objects.create(
@@ -167,3 +181,69 @@ def offcycle_run_create(
         return existing
     run.refresh_from_db()
     return run
+
+
+CANCELLABLE = (
+    PayrollRun.Status.DRAFT,
+    PayrollRun.Status.CALCULATING,
+    PayrollRun.Status.CALCULATED,
+    PayrollRun.Status.FAILED,
+    PayrollRun.Status.APPROVED,
+)
+
+
+def offcycle_run_cancel(*, run: PayrollRun, user) -> PayrollRun:
+    """Cancel an off-cycle run started by mistake, at any step before it is paid: its
+    payslips, lines, errors and chunks are deleted (nothing was posted, filed or published
+    before Pay), so a late hire's period is free for another run; the run and its items stay
+    as the record of what was cancelled, by whom and when. A paid run is never cancelled: a
+    correction of paid pay is a reversal. Cancelling a cancelled run changes nothing."""
+    with transaction.atomic():
+        run = _run_locked(run.pk)
+        if run.status == PayrollRun.Status.CANCELLED:
+            return run
+        if run.kind != PayrollRun.Kind.OFF_CYCLE:
+            raise PaydayRefused(
+                _("Only an off-cycle run can be cancelled; a regular run is calculated again.")
+            )
+        if run.status not in CANCELLABLE:
+            raise PaydayRefused(
+                _(
+                    "A paid run is never cancelled: its journal entry is posted and its "
+                    "payslips are published. Correct it with a reversal in a later run."
+                )
+            )
+        # A chunk being written holds its row: wait for it, so that the payslips it commits
+        # are deleted too; a chunk message that arrives later finds no chunk and does nothing.
+        list(PayrollChunk.objects.select_for_update(of=("self",)).filter(run=run))
+        PayslipLine.objects.filter(payslip__run=run).delete()
+        Payslip.objects.filter(run=run).delete()
+        PayslipError.objects.filter(run=run).delete()
+        run.chunks.all().delete()
+        if run.status in (PayrollRun.Status.CALCULATED, PayrollRun.Status.APPROVED):
+            _approvers_tell_cancelled(run, user)
+        run.status = PayrollRun.Status.CANCELLED
+        run.cancelled_by = user
+        run.cancelled_at = timezone.now()
+        run.error = ""
+        run.save(update_fields=["status", "cancelled_by", "cancelled_at", "error", "updated_at"])
+    return run
+
+
+def _approvers_tell_cancelled(run: PayrollRun, user) -> None:
+    """The approvers were told the run waits for them (or one approved it): tell them it is
+    gone, so that nobody looks for it."""
+    perm = Q(groups__permissions__codename="approve_payrollrun") | Q(
+        user_permissions__codename="approve_payrollrun"
+    )
+    approvers = list(
+        get_user_model().objects.filter(perm, is_active=True).exclude(pk=user.pk).distinct()
+    )
+    if approvers:
+        notify(
+            users=approvers,
+            subject=_("Off-cycle run %(run)d of %(period)s was cancelled")
+            % {"run": run.pk, "period": str(run.period)},
+            body=_("Nothing is to be approved or paid; its payslips are deleted."),
+            link=reverse("payroll:run_detail", args=[run.pk]),
+        )

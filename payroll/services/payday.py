@@ -154,17 +154,24 @@ def _already(run: PayrollRun) -> PaydayRefused:
         )
         % {
             "period": str(run.period),
-            "kind": run.get_kind_display().lower(),
+            "kind": PayrollRun.kind_in_sentence(run.kind),
             "run": run.pk,
             "status": run.get_status_display().lower(),
         }
     )
 
 
-def _refuse_if_blocked(*, period: PayPeriod, employee_ids: list[int] | None = None) -> None:
+def _refuse_if_blocked(
+    *,
+    period: PayPeriod,
+    employee_ids: list[int] | None = None,
+    hours_employee_ids: list[int] | None = None,
+) -> None:
     blocks = [
         i["text"]
-        for i in payday_readiness(period=period, employee_ids=employee_ids)
+        for i in payday_readiness(
+            period=period, employee_ids=employee_ids, hours_employee_ids=hours_employee_ids
+        )
         if i["level"] == "block"
     ]
     if blocks:
@@ -203,7 +210,7 @@ def _offcycle_employees_check(
         .select_related("employee", "run")
         .order_by("employee__personnel_number")
     )
-    taken = [f"{s.employee.full_name} ({s.run.get_kind_display()} no. {s.run_id})" for s in paid]
+    taken = [f"{s.employee.full_name} ({s.run.number_text()})" for s in paid]
     if taken:
         raise PaydayRefused(
             _(
@@ -269,9 +276,11 @@ def payday_run_recalculate(*, run: PayrollRun, user) -> PayrollRun:
                 _("Only a calculated or failed run can be calculated again; this one is %(s)s.")
                 % {"s": run.get_status_display().lower()}
             )
+        offcycle = run.kind == PayrollRun.Kind.OFF_CYCLE
         _refuse_if_blocked(
             period=run.period,
-            employee_ids=run.employee_ids if run.kind == PayrollRun.Kind.OFF_CYCLE else None,
+            employee_ids=run.employee_ids if offcycle else None,
+            hours_employee_ids=offcycle_hours_employee_ids(run=run) if offcycle else None,
         )
         _start_fresh(run, user)
     run.refresh_from_db()
@@ -767,6 +776,8 @@ def _refuse_if_hours_changed(run: PayrollRun) -> None:
         TimeEntry.objects.filter(
             date__range=(run.period.start, run.period.end),
             employee__payslips__run=run,
+            # A one-off payslip (a bonus) pays no hours: changes there are the regular run's.
+            employee__payslips__pays_period=True,
             updated_at__gt=run.calculation_started_at,
         )
         .select_related("employee")
@@ -1021,7 +1032,7 @@ def _bank_file(run: PayrollRun, settings: PayrollSettings, deposits) -> tuple:
                 iban=slip.iban,
                 bic=slip.bic,
                 amount=slip.net,
-                description=f"Lohn/Gehalt {run.period.start:%m/%Y}",
+                description=_remittance(run, slip),
                 end_to_end_id=f"PR{run.pk}-{slip.employee.personnel_number}"[:35],
             )
             for slip in deposits
@@ -1030,17 +1041,48 @@ def _bank_file(run: PayrollRun, settings: PayrollSettings, deposits) -> tuple:
     )
 
 
+def _remittance(run: PayrollRun, slip: Payslip) -> str:
+    """The transfer's text on the employee's bank statement, in German as the bank file is:
+    a regular run's is the month's pay; an off-cycle payslip that pays only one-off amounts
+    (a bonus, a final payout) is a "Sonderzahlung", and a late hire's period paid off-cycle
+    says it is a back payment of that month's pay."""
+    month = f"{run.period.start:%m/%Y}"
+    if run.kind != PayrollRun.Kind.OFF_CYCLE:
+        return f"Lohn/Gehalt {month}"
+    if slip.pays_period:
+        return f"Lohn/Gehalt {month} Nachzahlung Sonderlauf {run.pk}"
+    return f"Sonderzahlung {month} Sonderlauf {run.pk}"
+
+
 def _after_pay(run_id: int) -> None:
     from payroll.tasks import payday_after_pay
 
     transaction.on_commit(lambda: payday_after_pay.delay(run_id))
 
 
-def payday_readiness(*, period: PayPeriod, employee_ids: list[int] | None = None) -> list[dict]:
+def offcycle_hours_employee_ids(*, run: PayrollRun) -> list[int]:
+    """Whose hours an off-cycle run pays: its late hires only. A bonus or a final payout pays
+    an amount; the employee's hours belong to the regular run."""
+    return sorted(
+        set(
+            OffCycleItem.objects.filter(run=run, kind=OffCycleItem.Kind.LATE_HIRE).values_list(
+                "employee_id", flat=True
+            )
+        )
+    )
+
+
+def payday_readiness(
+    *,
+    period: PayPeriod,
+    employee_ids: list[int] | None = None,
+    hours_employee_ids: list[int] | None = None,
+) -> list[dict]:
     """What blocks or warns before Calculate: unapproved hours, missing bank details, pay
     profiles waiting for approval, hires and terminations in the period. Aggregates over a
     subquery of the eligible employees (an off-cycle run: the ones it names), never a list of
-    ten thousand ids and never a loop over employees."""
+    ten thousand ids and never a loop over employees. ``hours_employee_ids`` (an off-cycle
+    run: its late hires) narrows whose unapproved hours block; by default everyone's."""
     items = []
     if employee_ids is None:
         profiles = (
@@ -1054,6 +1096,8 @@ def payday_readiness(*, period: PayPeriod, employee_ids: list[int] | None = None
     else:
         profiles = approved_profiles().filter(employee_id__in=employee_ids)
     ids = profiles.values("employee_id")
+    if hours_employee_ids is not None:
+        ids = profiles.filter(employee_id__in=hours_employee_ids).values("employee_id")
     unapproved = (
         TimeEntry.objects.filter(employee_id__in=ids, date__range=(period.start, period.end))
         .exclude(status=TimeEntry.Status.APPROVED)

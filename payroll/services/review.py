@@ -75,7 +75,7 @@ def run_for_period(*, period: PayPeriod, kind: str = PayrollRun.Kind.REGULAR) ->
 def run_get(*, pk: int) -> PayrollRun | None:
     return (
         PayrollRun.objects.select_related(
-            "period__schedule", "calculated_by", "approved_by", "paid_by", "entry"
+            "period__schedule", "calculated_by", "approved_by", "paid_by", "cancelled_by", "entry"
         )
         .filter(pk=pk)
         .first()

@@ -16,13 +16,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backoffice.money import ZERO
 from payroll.forms import offcycle_formset_class
-from payroll.models import OffCycleItem, PayPeriod
+from payroll.models import OffCycleItem, PayPeriod, PayrollRun
 from payroll.selectors import offcycle_employees_find, offcycle_runs_of
-from payroll.services.offcycle import OffCycleEntry, offcycle_run_create
+from payroll.services.offcycle import MAX_ENTRIES as MAX_ROWS
+from payroll.services.offcycle import OffCycleEntry, offcycle_run_cancel, offcycle_run_create
 from payroll.services.payday import PaydayRefused
 
 RUN = "payroll.run_payday"
@@ -38,6 +39,19 @@ def _period_or_404(value) -> PayPeriod:
     return get_object_or_404(PayPeriod.objects.select_related("schedule"), pk=pk)
 
 
+def _with_more_rows(data, *, rows: int):
+    """The posted rows as typed, then ``rows`` empty ones ("More rows"): nothing is checked
+    or written, nothing typed is lost."""
+    posted = offcycle_formset_class(rows=1)(data, prefix=PREFIX)
+    fields = list(posted.form.base_fields)
+    typed = [
+        {name: data.get(f"{PREFIX}-{i}-{name}", "") for name in fields}
+        for i in range(posted.total_form_count())
+    ]
+    formset_class = offcycle_formset_class(rows=max(0, min(rows, MAX_ROWS - len(typed))))
+    return formset_class(initial=typed, prefix=PREFIX)
+
+
 def _key(value) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
@@ -49,7 +63,8 @@ def _key(value) -> uuid.UUID | None:
 @permission_required(RUN, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def offcycle_new(request):
-    """GET ?period=<pk>: the form; POST: create the run and open it."""
+    """GET ?period=<pk>: the form; POST: create the run and open it, or ("More rows")
+    show the rows as typed with empty ones added."""
     source = request.POST if request.method == "POST" else request.GET
     if "period" not in source:
         return redirect("payroll:dashboard")
@@ -60,7 +75,10 @@ def offcycle_new(request):
         rows = ROWS
     formset_class = offcycle_formset_class(rows=rows)
     key = _key(request.POST.get("key")) if request.method == "POST" else uuid.uuid4()
-    if request.method == "POST":
+    if request.method == "POST" and "more_rows" in request.POST:
+        formset = _with_more_rows(request.POST, rows=ROWS)
+        key = key or uuid.uuid4()
+    elif request.method == "POST":
         formset = formset_class(request.POST, prefix=PREFIX)
         if key is None:
             messages.error(request, _("The form is incomplete; please fill it in again."))
@@ -106,7 +124,7 @@ def offcycle_new(request):
             "key": key,
             "reasons": OffCycleItem.Kind.choices,
             "runs": offcycle_runs_of(period=period),
-            "more_rows": min(formset.total_form_count() + ROWS, formset.absolute_max),
+            "more_rows": formset.total_form_count() < MAX_ROWS,
             "search_url": reverse("payroll:offcycle_employees"),
         },
     )
@@ -123,7 +141,39 @@ def offcycle_employees(request):
     return JsonResponse({"results": offcycle_employees_find(period=period, query=query)})
 
 
+@login_required
+@permission_required(RUN, raise_exception=True)
+@require_POST
+def offcycle_cancel(request, pk: int):
+    """Cancel an off-cycle run that is not paid; the form on the run's page asks for
+    confirmation first."""
+    run = get_object_or_404(PayrollRun, pk=pk, kind=PayrollRun.Kind.OFF_CYCLE)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the run is to be cancelled."))
+        return redirect("payroll:run_detail", pk=run.pk)
+    already = run.status == PayrollRun.Status.CANCELLED
+    try:
+        offcycle_run_cancel(run=run, user=request.user)
+    except PaydayRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if already:
+            messages.info(request, _("The run was cancelled already; nothing changed."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Off-cycle run %(run)d is cancelled: nothing was paid and its payslips "
+                    "are deleted. Its employees can be named in another run."
+                )
+                % {"run": run.pk},
+            )
+    return redirect("payroll:run_detail", pk=run.pk)
+
+
 urlpatterns = [
     path("offcycle/new/", offcycle_new, name="offcycle_new"),
     path("offcycle/employees/", offcycle_employees, name="offcycle_employees"),
+    path("offcycle/runs/<int:pk>/cancel/", offcycle_cancel, name="offcycle_cancel"),
 ]

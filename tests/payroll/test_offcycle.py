@@ -22,6 +22,7 @@ from payroll.services.payday import (
     payday_run_approve,
     payday_run_calculate,
     payday_run_pay,
+    payday_run_recalculate,
 )
 from tests.hr.factories import DepartmentFactory, EmployeeFactory
 from tests.payroll.factories import payroll_setup, period_for, profile
@@ -632,4 +633,417 @@ def test_offcycle_page_refusal_committed_writes_nothing(client, clerk, schedule)
     )
     assert response.status_code == 200
     assert f"{anna.personnel_number}: an amount cannot be negative." in messages_of(response)
+    nothing_written()
+
+
+# --- Cancelling a run started by mistake ------------------------------------------------------
+
+CANCEL = "payroll:offcycle_cancel"
+
+
+def _late_hire(schedule, day=datetime.date(2026, 3, 16), iban_index=2):
+    return profile(
+        schedule,
+        salary="3100.00",
+        iban_index=iban_index,
+        employee=EmployeeFactory(hire_date=day),
+    ).employee
+
+
+def test_an_approved_late_hire_run_is_cancelled_and_the_period_is_free_for_another_run(
+    client, clerk, accountant, period, schedule, django_capture_on_commit_callbacks
+):
+    """The clerk named the wrong late hire and the accountant approved already: Cancel (with
+    its confirmation) deletes the payslips, posts and files nothing, keeps the run listed as
+    cancelled, and the hire's period can be paid by a new run; a second Cancel changes
+    nothing; Approve and Pay of the cancelled run are refused."""
+    late = _late_hire(schedule)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+        )
+    payday_run_approve(run=run, user=accountant)
+    client.force_login(clerk)
+    page = client.get(reverse("payroll:run_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="cancel-run"' in page
+
+    response = client.post(reverse(CANCEL, args=[run.pk]), {"confirm": "yes"})
+    assert response["Location"] == reverse("payroll:run_detail", args=[run.pk])
+    assert (
+        f"Off-cycle run {run.pk} is cancelled: nothing was paid and its payslips are deleted. "
+        "Its employees can be named in another run." in messages_of(response)
+    )
+    run.refresh_from_db()
+    assert (run.status, run.cancelled_by) == (PayrollRun.Status.CANCELLED, clerk)
+    assert not Payslip.objects.filter(run=run).exists()
+    assert run.entry is None
+    assert not JournalEntry.objects.exists()
+    assert not BankFile.objects.exists()
+    assert OffCycleItem.objects.filter(run=run).count() == 1  # the record of what it was
+    from backoffice.models import Notification
+
+    assert Notification.objects.filter(
+        user=accountant, subject=f"Off-cycle run {run.pk} of {period} was cancelled"
+    ).exists()
+    cancelled_at = run.cancelled_at
+
+    again = client.post(reverse(CANCEL, args=[run.pk]), {"confirm": "yes"})
+    assert "The run was cancelled already; nothing changed." in messages_of(again)
+    run.refresh_from_db()
+    assert run.cancelled_at == cancelled_at
+
+    page = client.get(reverse("payroll:run_detail", args=[run.pk])).content.decode()
+    assert 'data-status="cancelled"' in page
+    assert 'data-testid="cancel-run"' not in page
+    assert 'data-testid="pay"' not in page
+    with pytest.raises(PaydayRefused):
+        payday_run_approve(run=run, user=accountant)
+    with pytest.raises(PaydayRefused):
+        payday_run_pay(run=run, user=clerk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+        )
+    assert Payslip.objects.get(run=second).gross == Decimal("1600.00")
+
+
+def test_a_calculating_run_is_cancelled_and_its_late_chunk_writes_nothing(
+    clerk, period, schedule, django_capture_on_commit_callbacks
+):
+    """Cancelled while its chunk still waits for a worker: when the chunk's message arrives
+    it finds nothing to do, no payslip appears and the run stays cancelled."""
+    from payroll.models import PayrollChunk
+    from payroll.services.offcycle import offcycle_run_cancel
+    from payroll.services.payday import payroll_chunk_calculate
+
+    late = _late_hire(schedule)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+        )
+    assert run.status == PayrollRun.Status.CALCULATING
+    chunk_id = PayrollChunk.objects.get(run=run).pk
+    offcycle_run_cancel(run=run, user=clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payroll_chunk_calculate(chunk_id=chunk_id) == 0
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CANCELLED
+    assert not Payslip.objects.filter(run=run).exists()
+
+
+def test_a_paid_run_and_a_regular_run_are_never_cancelled(
+    client, clerk, accountant, period, schedule, django_capture_on_commit_callbacks
+):
+    """A paid run is corrected by a reversal, never cancelled: the refusal says so and the
+    payslip, journal entry and bank file stay. A regular run has no Cancel (404)."""
+    anna = profile(schedule, salary="3000.00").employee
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(anna.pk, "bonus", Decimal("100"))]
+        )
+    payday_run_approve(run=run, user=accountant)
+    with django_capture_on_commit_callbacks(execute=True):
+        payday_run_pay(run=run, user=clerk)
+    client.force_login(clerk)
+    assert 'data-testid="cancel-run"' not in (
+        client.get(reverse("payroll:run_detail", args=[run.pk])).content.decode()
+    )
+    response = client.post(reverse(CANCEL, args=[run.pk]), {"confirm": "yes"})
+    assert (
+        "A paid run is never cancelled: its journal entry is posted and its payslips are "
+        "published. Correct it with a reversal in a later run." in messages_of(response)
+    )
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.PAID
+    assert Payslip.objects.filter(run=run).count() == 1
+    assert BankFile.objects.filter(run=run).exists()
+
+    regular = regular_paid(period, clerk, accountant, django_capture_on_commit_callbacks)
+    assert client.post(reverse(CANCEL, args=[regular.pk]), {"confirm": "yes"}).status_code == 404
+    assert client.post(reverse(CANCEL, args=[999999]), {"confirm": "yes"}).status_code == 404
+
+
+def test_cancel_without_confirmation_changes_nothing(
+    client, clerk, period, schedule, django_capture_on_commit_callbacks
+):
+    anna = profile(schedule, salary="3000.00").employee
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(anna.pk, "bonus", Decimal("100"))]
+        )
+    client.force_login(clerk)
+    response = client.post(reverse(CANCEL, args=[run.pk]))
+    assert "Confirm that the run is to be cancelled." in messages_of(response)
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
+    assert Payslip.objects.filter(run=run).count() == 1
+    assert client.get(reverse(CANCEL, args=[run.pk])).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "role",
+    [roles.STAFF, roles.DATA_ENTRY_CLERK, roles.DEPARTMENT_HEAD, roles.ACCOUNTANT, roles.AUDITOR],
+)
+def test_roles_without_payday_cannot_cancel(
+    client, make_user, clerk, period, schedule, role, django_capture_on_commit_callbacks
+):
+    """Only whoever runs payday cancels: the approver (accountant) and everyone else get 403
+    and see no Cancel; the run keeps its payslip."""
+    anna = profile(schedule, salary="3000.00").employee
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(anna.pk, "bonus", Decimal("100"))]
+        )
+    user = make_user(role)
+    client.force_login(user)
+    assert client.post(reverse(CANCEL, args=[run.pk]), {"confirm": "yes"}).status_code == 403
+    detail = client.get(reverse("payroll:run_detail", args=[run.pk]))
+    assert 'data-testid="cancel-run"' not in detail.content.decode()
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
+    assert Payslip.objects.filter(run=run).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_post_committed_deletes_the_payslips(client, clerk, schedule):
+    """The Cancel POST outside a wrapping transaction (the run locked, its chunks waited
+    for): the run is cancelled and its payslip is gone."""
+    period = period_for(schedule)
+    anna = profile(schedule, salary="3000.00").employee
+    client.force_login(clerk)
+    client.post(
+        reverse("payroll:offcycle_new"),
+        rows((anna.personnel_number, "bonus", "250.00", ""), period=period),
+    )
+    run = PayrollRun.objects.get(kind=PayrollRun.Kind.OFF_CYCLE)
+    assert Payslip.objects.filter(run=run).count() == 1
+    response = client.post(reverse("payroll:offcycle_cancel", args=[run.pk]), {"confirm": "yes"})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CANCELLED
+    assert not Payslip.objects.filter(run=run).exists()
+
+
+# --- Unapproved hours block only the late hires ------------------------------------------------
+
+
+def test_unapproved_hours_block_a_late_hire_but_not_a_bonus_or_a_final_payout(
+    clerk, accountant, period, schedule, django_capture_on_commit_callbacks
+):
+    """Hours not yet approved belong to the regular run: a bonus and a final payout for
+    employees with such hours are calculated and approved (also after the hours change), a
+    late hire whose hours this run would pay is refused."""
+    from payroll.models import TimeEntry
+
+    worker = profile(schedule, hourly_rate="20.00").employee
+    leaver = profile(
+        schedule,
+        hourly_rate="20.00",
+        iban_index=1,
+        employee=EmployeeFactory(
+            employment_type="hourly", termination_date=datetime.date(2026, 3, 20)
+        ),
+    ).employee
+    late = profile(
+        schedule,
+        hourly_rate="20.00",
+        iban_index=2,
+        employee=EmployeeFactory(employment_type="hourly", hire_date=datetime.date(2026, 3, 16)),
+    ).employee
+    for who in (worker, leaver, late):
+        TimeEntry.objects.create(employee=who, date=datetime.date(2026, 3, 17), hours=Decimal("8"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period,
+            user=clerk,
+            entries=[
+                OffCycleEntry(worker.pk, "bonus", Decimal("300")),
+                OffCycleEntry(leaver.pk, "final_payout", Decimal("500")),
+            ],
+        )
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
+    assert Payslip.objects.filter(run=run).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payday_run_recalculate(run=run, user=clerk)  # "Calculate again" is not held up
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
+    changed = TimeEntry.objects.get(employee=worker)
+    changed.hours = Decimal("9")
+    changed.save()  # after the calculation: the regular run's business, not this one's
+    assert payday_run_approve(run=run, user=accountant).status == PayrollRun.Status.APPROVED
+
+    with pytest.raises(PaydayRefused) as refused:
+        offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+        )
+    assert "1 employees have hours that are not approved." in str(refused.value)
+
+
+def test_readiness_narrowed_to_whose_hours_are_paid(period, schedule):
+    """payday_readiness counts everyone's unapproved hours by default, only the named ones'
+    with ``hours_employee_ids``, nobody's with an empty list."""
+    from payroll.models import TimeEntry
+    from payroll.services.payday import payday_readiness
+
+    a = profile(schedule, hourly_rate="20.00").employee
+    b = profile(schedule, hourly_rate="20.00", iban_index=1).employee
+    for who in (a, b):
+        TimeEntry.objects.create(employee=who, date=datetime.date(2026, 3, 2), hours=Decimal("8"))
+
+    def hours_block(**kw):
+        return [i["text"] for i in payday_readiness(period=period, **kw) if "hours" in i["text"]]
+
+    assert hours_block() == ["2 employees have hours that are not approved."]
+    assert hours_block(employee_ids=[a.pk, b.pk], hours_employee_ids=[a.pk]) == [
+        "1 employees have hours that are not approved."
+    ]
+    assert hours_block(employee_ids=[a.pk, b.pk], hours_employee_ids=[]) == []
+
+
+# --- The bank transfer's text ---------------------------------------------------------------
+
+
+def _remittances(run) -> dict[str, str]:
+    from lxml import etree
+
+    root = etree.fromstring(BankFile.objects.get(run=run).xml.encode())
+    ns = {"p": root.nsmap[None]}
+    return {
+        tx.findtext("p:PmtId/p:EndToEndId", namespaces=ns): tx.findtext(
+            "p:RmtInf/p:Ustrd", namespaces=ns
+        )
+        for tx in root.iterfind(".//p:CdtTrfTxInf", ns)
+    }
+
+
+def test_the_bank_text_says_what_an_off_cycle_payment_is_and_regular_runs_keep_theirs(
+    clerk, accountant, period, schedule, django_capture_on_commit_callbacks
+):
+    """On the employee's bank statement: the regular run's month's pay is "Lohn/Gehalt
+    03/2026" as before; an off-cycle bonus is a "Sonderzahlung", a late hire's period paid
+    off-cycle a back payment of the month's pay, both naming the run."""
+    anna = profile(schedule, salary="3000.00").employee
+    regular = regular_paid(period, clerk, accountant, django_capture_on_commit_callbacks)
+    late = _late_hire(schedule)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period,
+            user=clerk,
+            entries=[
+                OffCycleEntry(anna.pk, "bonus", Decimal("100")),
+                OffCycleEntry(late.pk, "late_hire"),
+            ],
+        )
+    payday_run_approve(run=run, user=accountant)
+    with django_capture_on_commit_callbacks(execute=True):
+        payday_run_pay(run=run, user=clerk)
+    assert _remittances(regular) == {
+        f"PR{regular.pk}-{anna.personnel_number}": "Lohn/Gehalt 03/2026"
+    }
+    assert _remittances(run) == {
+        f"PR{run.pk}-{anna.personnel_number}": f"Sonderzahlung 03/2026 Sonderlauf {run.pk}",
+        f"PR{run.pk}-{late.personnel_number}": (
+            f"Lohn/Gehalt 03/2026 Nachzahlung Sonderlauf {run.pk}"
+        ),
+    }
+
+
+# --- One German name: Sonderlauf -------------------------------------------------------------
+
+
+def test_german_calls_an_off_cycle_run_sonderlauf_everywhere(
+    clerk, period, schedule, django_capture_on_commit_callbacks
+):
+    """The run's kind, its page, its refusals and its Cancel speak of a "Sonderlauf"; no
+    German text says "außerplanmäßig" or leaves "no." in English."""
+    import polib
+    from django.conf import settings
+
+    from tests.backoffice.clients import TwoFactorClient
+
+    catalogue = polib.pofile(str(settings.LOCALE_PATHS[0] / "de/LC_MESSAGES/django.po"))
+    assert not [e.msgid for e in catalogue if "außerplanm" in e.msgstr.lower()]
+    assert not [
+        e.msgid
+        for e in catalogue
+        if ("off-cycle" in e.msgid.lower() or "one-off run" in e.msgid)
+        and "Sonderl" not in e.msgstr
+    ]
+
+    late = _late_hire(schedule)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = offcycle_run_create(
+            period=period, user=clerk, entries=[OffCycleEntry(late.pk, "late_hire")]
+        )
+    client = TwoFactorClient(headers={"accept-language": "de"})
+    client.force_login(clerk)
+    page = client.get(reverse("payroll:run_detail", args=[run.pk])).content.decode()
+    assert "<dd>Sonderlauf</dd>" in page
+    assert "Lauf stornieren" in page
+    response = client.post(
+        reverse(NEW), rows((late.personnel_number, "late_hire", "", ""), period=period)
+    )
+    assert any(f"(Sonderlauf Nr. {run.pk})" in m for m in messages_of(response))
+    response = client.post(reverse(CANCEL, args=[run.pk]), {"confirm": "yes"})
+    assert f"Sonderlauf {run.pk} ist storniert" in messages_of(response)[0]
+    page = client.get(reverse(NEW), {"period": period.pk}).content.decode()
+    assert "Storniert" in page
+
+
+# --- "More rows" keeps what is typed ---------------------------------------------------------
+
+
+def test_more_rows_keeps_the_typed_rows_and_adds_empty_ones(
+    client, clerk, period, schedule, django_capture_on_commit_callbacks
+):
+    """ "More rows" posts the form: the rows come back as typed (even a half-typed amount),
+    five empty rows follow, nothing is checked or written; the form then starts the run."""
+    anna = profile(schedule, salary="3000.00").employee
+    client.force_login(clerk)
+    page = client.get(reverse(NEW), {"period": period.pk})
+    data = rows(
+        (anna.personnel_number, "bonus", "1000.50", "Projekt"),
+        ("", "bonus", "", ""),
+        ("T-unknown", "final_payout", "12x", ""),
+        period=period,
+        key=page.context["key"],
+    )
+    data["more_rows"] = "1"
+    response = client.post(reverse(NEW), data)
+    assert response.status_code == 200
+    nothing_written()
+    html = response.content.decode()
+    formset = response.context["formset"]
+    assert formset.total_form_count() == 8
+    assert f'value="{anna.personnel_number}"' in html
+    assert 'value="1000.50"' in html and 'value="Projekt"' in html
+    assert 'value="12x"' in html and 'value="T-unknown"' in html
+    assert '<option value="final_payout" selected>' in html
+    assert 'name="row-7-employee"' in html and 'name="row-8-employee"' not in html
+    assert str(response.context["key"]) == page.context["key"].__str__()
+    assert "errors" not in html.split('data-testid="offcycle-rows"')[1].split("</table>")[0]
+
+    # The re-rendered form, as the browser posts it back with the third row fixed.
+    data = {k: v for k, v in data.items() if k != "more_rows"}
+    data.update({"row-TOTAL_FORMS": "8", "row-INITIAL_FORMS": "3", "row-2-employee": ""})
+    data.update({"row-2-amount": ""})
+    for i in range(3, 8):
+        data.update({f"row-{i}-employee": "", f"row-{i}-kind": "bonus", f"row-{i}-amount": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse(NEW), data)
+    run = PayrollRun.objects.get(kind=PayrollRun.Kind.OFF_CYCLE)
+    assert response["Location"] == reverse("payroll:run_detail", args=[run.pk])
+    assert OffCycleItem.objects.get().amount == Decimal("1000.50")
+
+
+def test_more_rows_stops_at_the_limit(client, clerk, period, schedule):
+    client.force_login(clerk)
+    data = rows(period=period, total=48)
+    data["more_rows"] = "1"
+    response = client.post(reverse(NEW), data)
+    assert response.context["formset"].total_form_count() == 50
+    assert 'data-testid="offcycle-more-rows"' not in response.content.decode()
     nothing_written()
