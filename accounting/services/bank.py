@@ -25,8 +25,6 @@ from accounting.models import Account, BankStatement, BankStatementLine, Payment
 from accounting.services.ledger import Line, journal_entry_post
 from backoffice.money import format_money
 
-SUGGESTIONS_PER_LINE = 5
-SUGGESTION_CANDIDATES = 500
 # A payment reference shorter than this ("1", "x") would be found in almost any line text.
 MIN_REFERENCE_LENGTH = 4
 
@@ -307,30 +305,3 @@ def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
     statement.reconciled_by = user
     statement.save(update_fields=["reconciled_at", "reconciled_by", "updated_at"])
     return statement
-
-
-# --- Reads for the statement pages -----------------------------------------------------------
-
-
-def statement_suggestions(
-    *, statement: BankStatement, lines: Iterable[BankStatementLine]
-) -> dict[int, list[Payment]]:
-    """For each unmatched line, up to five posted, unmatched payments of the bank account with
-    its amount and direction, those whose reference or IBAN fit first: one query."""
-    unmatched = [ln for ln in lines if ln.status == BankStatementLine.Status.UNMATCHED]
-    if not unmatched:
-        return {}
-    by_key: dict[tuple[str, Decimal], list[Payment]] = defaultdict(list)
-    candidates = _candidates(
-        bank_account_id=statement.bank_account_id, amounts=(abs(ln.amount) for ln in unmatched)
-    )[:SUGGESTION_CANDIDATES]
-    for payment in candidates:
-        by_key[(payment.direction, payment.amount)].append(payment)
-    suggestions = {}
-    for line in unmatched:
-        reference, iban = _normalise(line.reference), _normalise(line.iban)
-        payments = by_key.get((_direction(line.amount), abs(line.amount)), [])
-        suggestions[line.pk] = sorted(
-            payments, key=lambda p, r=reference, i=iban: -_fit(p, reference=r, iban=i)
-        )[:SUGGESTIONS_PER_LINE]
-    return suggestions
