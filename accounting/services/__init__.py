@@ -1,6 +1,12 @@
 """Accounting's writes, and the audit registry. Other apps import from here only."""
 
-from accounting.audit import AuditFinding, Severity, iter_rows, register_check
+from accounting.audit import (
+    AuditFinding,
+    Severity,
+    iter_rows,
+    register_check,
+    register_system_source,
+)
 from accounting.services.bank import (
     statement_auto_match,
     statement_import,
@@ -52,6 +58,7 @@ __all__ = [
     "period_reopen",
     "iter_rows",
     "register_check",
+    "register_system_source",
     "statement_auto_match",
     "statement_import",
     "statement_line_book",

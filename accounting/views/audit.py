@@ -49,7 +49,7 @@ def finding_list(request):
     if check not in titles:
         check = ""
     qs = Finding.objects.only(
-        "pk", "check_code", "title", "severity", "status", "created_at"
+        "pk", "check_code", "title", "severity", "status", "created_at", "last_seen_at"
     ).order_by("-created_at", "-id")
     if status:
         qs = qs.filter(status=status)

@@ -53,6 +53,8 @@ from payroll.services.chunks import chunk_payslips_write
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
+# The idempotency key of a paid run's journal entry: "payroll.run:<id>".
+RUN_SOURCE_PREFIX = "payroll.run:"
 
 
 class PaydayRefused(ValidationError):
@@ -824,7 +826,7 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
                 journal_entry_post(
                     date=run.period.payday,
                     lines=lines,
-                    source=f"payroll.run:{run.pk}",
+                    source=f"{RUN_SOURCE_PREFIX}{run.pk}",
                     memo=_("Payroll %(period)s") % {"period": str(run.period)},
                     user=user,
                 )
