@@ -35,6 +35,7 @@ from accounting.models import (
     Payment,
 )
 from accounting.selectors import ledger_bank_balance
+from accounting.services.bank import bank_account_details_set
 from accounting.services.budgets import budgets_check
 from accounting.services.ledger import EntrySpec, Line, fiscal_year_open, journal_entries_post
 from backoffice import roles
@@ -62,6 +63,9 @@ SUPPLIERS = [
     ("Elektro Wagner OHG", "DE15760501010000004711"),
 ]
 CUSTOMER_IBAN = "DE89370400440532013000"
+# The demo company's house bank (account 1200): the IBAN its statements name, the debtor of
+# payroll's SEPA files and what the bank accounts page shows.
+HOUSE_BANK_IBAN, HOUSE_BANK_BIC = "DE73500105170482173659", "INGDDEFFXXX"
 
 
 def _cents(rnd: random.Random, low: int, high: int) -> Decimal:
@@ -225,6 +229,9 @@ def seed_accounting(*, employees: int = 200, stdout=None) -> list[str]:
     departments = {d.code: d.pk for d in Department.objects.order_by("code")}
     if not departments:
         return ["Accounting: no departments, nothing seeded (run the HR seeder first)."]
+    house_bank = Account.objects.get(pk=accounts["1200"])
+    if not house_bank.iban:
+        bank_account_details_set(account=house_bank, iban=HOUSE_BANK_IBAN, bic=HOUSE_BANK_BIC)
 
     specs: list[EntrySpec] = []
     for month in range(1, today.month + 1):
@@ -523,7 +530,12 @@ def _seed_statement(*, user, posted: list[Payment], today, accounts) -> int:
         statement_import(
             bank_account=Account.objects.get(pk=bank_id),
             file=_statement_csv(
-                reference=reference, date=today, opening=opening, closing=closing, lines=lines
+                reference=reference,
+                iban=Account.objects.get(pk=bank_id).iban,
+                date=today,
+                opening=opening,
+                closing=closing,
+                lines=lines,
             ),
             filename=f"{reference}.csv",
             user=user,
@@ -544,7 +556,7 @@ def _seed_statement(*, user, posted: list[Payment], today, accounts) -> int:
     return len(lines)
 
 
-def _statement_csv(*, reference, date, opening, closing, lines) -> bytes:
+def _statement_csv(*, reference, iban="", date, opening, closing, lines) -> bytes:
     """A statement in the CSV layout German banks export (semicolons, decimal comma)."""
 
     def german(amount: Decimal) -> str:
@@ -555,6 +567,7 @@ def _statement_csv(*, reference, date, opening, closing, lines) -> bytes:
     writer.writerows(
         [
             ["Auszug", reference],
+            *([["Konto", iban]] if iban else []),
             ["Datum", date.strftime("%d.%m.%Y")],
             ["Anfangssaldo", german(opening)],
             ["Endsaldo", german(closing)],

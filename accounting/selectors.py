@@ -248,6 +248,27 @@ def bank_balances() -> list[Account]:
     return accounts
 
 
+@dataclass(frozen=True)
+class BankAccountDetails:
+    pk: int
+    number: str
+    iban: str
+    bic: str
+
+
+def bank_account_details(*, account_id: int | None) -> BankAccountDetails | None:
+    """The IBAN and BIC of a bank account as the bank accounts page shows them (None for no
+    such bank account): what other apps pay from."""
+    row = (
+        Account.objects.filter(pk=account_id, is_bank=True)
+        .values_list("pk", "number", "iban", "bic")
+        .first()
+        if account_id
+        else None
+    )
+    return BankAccountDetails(*row) if row else None
+
+
 def ledger_bank_balance(*, account_id: int, date: datetime.date) -> Decimal:
     """Debit minus credit of a bank account over every line dated up to ``date``: one
     aggregate query (the monthly running balances cannot answer for a single day)."""

@@ -57,11 +57,8 @@ def seed_payroll_config() -> list[str]:
     PaySchedule.objects.get_or_create(
         name="Monatlich", defaults={"is_default": True, "payday_day": 28}
     )
-    settings = payroll_settings()
-    if not settings.company_iban:
-        # The demo company's house bank (an example IBAN from the German banks' documentation).
-        settings.company_iban, settings.company_bic = "DE89370400440532013000", "COBADEFFXXX"
-        settings.save(update_fields=["company_iban", "company_bic", "updated_at"])
+    # Pays from the bank account accounting's seeder gives its IBAN (payroll_settings() picks 1200).
+    payroll_settings()
     accounts = {a.number: a for a in Account.objects.filter(number__in=["1741", "1742", "4130"])}
     created = 0
     for order, (code, name, ee, er, ceiling, liability, expense, applies, base) in enumerate(

@@ -8,6 +8,7 @@ from accounting.audit import (
     register_system_source,
 )
 from accounting.services.bank import (
+    bank_account_details_set,
     statement_auto_match,
     statement_import,
     statement_line_book,
@@ -36,6 +37,7 @@ from accounting.services.ledger import (
 from accounting.services.payments import payment_approve, payment_cancel, payment_create
 
 __all__ = [
+    "bank_account_details_set",
     "AuditFinding",
     "Severity",
     "BudgetStatus",

@@ -23,6 +23,7 @@ from accounting import selectors
 from accounting.bank_formats import MAX_FILE_BYTES, statement_parse
 from accounting.models import Account, BankStatement, BankStatementLine, Payment
 from accounting.services.ledger import Line, journal_entry_post
+from accounting.services.payments import _bic_clean, _iban_clean
 from backoffice.money import format_money
 
 # A payment reference shorter than this ("1", "x") would be found in almost any line text.
@@ -42,6 +43,21 @@ def _fit(payment: Payment, *, reference: str, iban: str) -> int:
     )
     by_iban = bool(iban) and _normalise(payment.iban) == iban
     return int(by_reference) + int(by_iban)
+
+
+@transaction.atomic
+def bank_account_details_set(*, account: Account, iban: str, bic: str = "") -> Account:
+    """Record the IBAN and BIC of a bank account (checked, stored compact). The only writer
+    of a bank account's details: the bank accounts page shows them, payroll's SEPA files pay
+    from them. Who may change them is the caller's rule (payroll asks a second person)."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if not account.is_bank:
+        raise ValidationError(_("Choose a bank account (an account marked as bank)."))
+    account.iban = _iban_clean(iban)
+    account.bic = _bic_clean(bic)
+    account.full_clean()
+    account.save(update_fields=["iban", "bic", "updated_at"])
+    return account
 
 
 def statement_import(*, bank_account: Account, file, filename: str = "", user) -> BankStatement:

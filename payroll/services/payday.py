@@ -28,6 +28,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from accounting.models import Account
+from accounting.selectors import bank_account_details
 from accounting.services import Line, PostingRefused, journal_entry_post
 from backoffice.money import ZERO
 from backoffice.services import notify
@@ -889,10 +890,12 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
 
 def _bank_file(run: PayrollRun, settings: PayrollSettings, deposits) -> tuple:
     """The SEPA credit transfer for the run's direct deposits, validated against the XSD."""
+    # The debtor is the paying bank account as accounting records it (one source of truth).
+    debtor = bank_account_details(account_id=settings.bank_account_id)
     return sepa.credit_transfer(
         debtor_name=settings.company_name,
-        debtor_iban=settings.company_iban,
-        debtor_bic=settings.company_bic,
+        debtor_iban=debtor.iban if debtor else "",
+        debtor_bic=debtor.bic if debtor else "",
         execution_date=run.period.payday,
         transfers=(
             sepa.Transfer(
@@ -1000,9 +1003,10 @@ def payday_readiness(*, period: PayPeriod, employee_ids: list[int] | None = None
 
 
 def _company_account_problem(settings: PayrollSettings) -> str | None:
-    """The account the direct deposits are paid from must be a valid IBAN."""
+    """The account the direct deposits are paid from must have a valid IBAN."""
+    debtor = bank_account_details(account_id=settings.bank_account_id)
     try:
-        IBAN(settings.company_iban)
+        IBAN(debtor.iban if debtor else "")
     except SchwiftyException:
         return _("The payroll settings have no valid company IBAN to pay direct deposits from.")
     return None
