@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounting', '0008_bank_account_bic'),
-        ('hr', '0008_absences'),
+        ("accounting", "0008_bank_account_bic"),
+        ("hr", "0008_absences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['bank_account', 'amount'], name='payment_bank_amount_idx'),
+            model_name="payment",
+            index=models.Index(fields=["bank_account", "amount"], name="payment_bank_amount_idx"),
         ),
     ]
