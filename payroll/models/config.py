@@ -97,16 +97,20 @@ class PayrollSettings(TimeStampedModel):
 
         return bank_account_details(account_id=self.bank_account_id)
 
-    @property
-    def company_iban(self) -> str:
+    def _company_iban(self) -> str:
         """The IBAN of the paying bank account, as accounting records it."""
         details = self._bank_details()
         return details.iban if details else ""
 
-    @property
-    def company_bic(self) -> str:
+    def _company_bic(self) -> str:
         details = self._bank_details()
         return details.bic if details else ""
+
+    # Labelled like fields where the admin shows them read-only.
+    _company_iban.short_description = COMPANY_BANK_FIELDS["company_iban"].verbose_name
+    _company_bic.short_description = COMPANY_BANK_FIELDS["company_bic"].verbose_name
+    company_iban = property(_company_iban)
+    company_bic = property(_company_bic)
 
 
 class CompanyAccountChange(PendingChange):
