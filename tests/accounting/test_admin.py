@@ -425,3 +425,16 @@ def test_findings_cannot_be_deleted_or_edited_in_the_admin(client, make_user):
     finding.refresh_from_db()
     assert finding.status == Finding.Status.ACKNOWLEDGED
     assert finding.title == "Rund"
+
+
+def test_a_bank_accounts_iban_is_read_only_in_the_admin(client, accountant):
+    """The house bank's IBAN and BIC are shown, not edited, on its admin page (they change
+    through bank_account_details_set); another account's form keeps its fields."""
+    client.force_login(accountant)
+    bank = Account.objects.get(number="1200")
+    page = client.get(f"/admin/accounting/account/{bank.pk}/change/").content.decode()
+    assert 'name="iban"' not in page and 'name="bic"' not in page
+    assert 'name="name_de"' in page
+    other = Account.objects.get(number="4930")
+    page = client.get(f"/admin/accounting/account/{other.pk}/change/").content.decode()
+    assert 'name="iban"' in page
