@@ -27,4 +27,6 @@ class AccountingConfig(AppConfig):
         audit_checks.register()
         home.register()
         register_seeder("accounting", demo.seed_accounting, order=20)
+        # Last: after payroll has posted its runs, so the statement agrees with the ledger.
+        register_seeder("accounting_statement", demo.seed_statement_and_audit, order=90)
         post_migrate.connect(_chart_ensure, sender=self, dispatch_uid="accounting.chart_ensure")

@@ -5,7 +5,13 @@ registers its own in ``accounting.audit_checks``. A higher app (payroll, say) re
 of its own the same way, so accounting never imports it. A check is a function that reads and
 yields ``AuditFinding``; it writes nothing. ``audit_run`` runs every check and writes a
 ``Finding`` for each one not raised before: the unique (check, key) constraint makes a second
-run, or a second delivery of the nightly task, add nothing.
+run, or a second delivery of the nightly task, add nothing; it updates the finding's
+``last_seen_at`` instead.
+
+System postings (the demo seeder's, a payroll run's) are posted by the software, not by a
+person at a desk: apps name their sources' prefixes with ``register_system_source`` so checks
+about how people post (after hours) leave them out, and checks about amounts people chose
+(round amounts) leave out the computed ones.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounting.models import Finding
 from backoffice.stored_text import StoredText, stored_source
@@ -56,6 +63,21 @@ class AuditRunResult:
 
 
 _checks: dict[str, AuditCheck] = {}
+# Source prefix -> whether the amounts of such entries are computed (not chosen by a person).
+_system_sources: dict[str, bool] = {}
+
+
+def register_system_source(prefix: str, *, computed_amounts: bool = False) -> None:
+    """Entries whose ``source`` starts with ``prefix`` are posted by the software (a seeder,
+    a payroll run): their posting time says nothing about anyone's working hours. With
+    ``computed_amounts`` their amounts are sums the software computed, not amounts a person
+    chose."""
+    _system_sources[prefix] = computed_amounts
+
+
+def system_source_prefixes(*, computed_amounts: bool = False) -> list[str]:
+    """The registered prefixes (only those with computed amounts, when asked)."""
+    return sorted(p for p, computed in _system_sources.items() if computed or not computed_amounts)
 
 
 def register_check(code: str, title, run: Callable[[], Iterable[AuditFinding]]) -> None:
@@ -103,9 +125,11 @@ def _unique(findings: Iterable[AuditFinding]) -> list[tuple[str, AuditFinding]]:
 
 
 def _record(code: str, findings: list[tuple[str, AuditFinding]]) -> int:
-    """Write the findings not recorded yet; return how many were new. The advisory lock makes
-    two runs at the same moment count each new finding once."""
+    """Write the findings not recorded yet and mark the known ones seen again; return how
+    many were new. The advisory lock makes two runs at the same moment count each new finding
+    once; the unique (check, key) constraint backs it (INSERT ... ON CONFLICT DO UPDATE)."""
     new = 0
+    now = timezone.now()
     for start in range(0, len(findings), KEY_BATCH):
         batch = findings[start : start + KEY_BATCH]
         with transaction.atomic():
@@ -124,12 +148,17 @@ def _record(code: str, findings: list[tuple[str, AuditFinding]]) -> int:
                     title_source=stored_source(f.title),
                     severity=f.severity,
                     evidence_url=f.evidence_url[:500],
+                    last_seen_at=now,
                 )
                 for key, f in batch
-                if key not in known
             ]
-            Finding.objects.bulk_create(rows, ignore_conflicts=True)
-            new += len(rows)
+            Finding.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["check_code", "key"],
+                update_fields=["last_seen_at"],
+            )
+            new += sum(1 for key, _f in batch if key not in known)
     return new
 
 

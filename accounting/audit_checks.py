@@ -16,7 +16,14 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Mod
 from django.urls import reverse
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from accounting.audit import AuditFinding, Severity, iter_rows, register_check
+from accounting.audit import (
+    AuditFinding,
+    Severity,
+    iter_rows,
+    register_check,
+    register_system_source,
+    system_source_prefixes,
+)
 from accounting.models import JournalEntry, JournalLine, Payment
 from accounting.selectors import ledger_verify
 from backoffice.stored_text import Money, Weekday, stored
@@ -32,6 +39,15 @@ ROUND_UNIT = Decimal("1000.00")
 def _setting(name: str, default: Decimal) -> Decimal:
     value = getattr(settings, name, default)
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _system_postings(*, computed_amounts: bool = False, prefix: str = "") -> Q:
+    """Entries the software posted: sources registered as system sources (the demo seeder,
+    payroll runs; only those with computed amounts, when asked)."""
+    condition = Q(pk__in=[])
+    for source in system_source_prefixes(computed_amounts=computed_amounts):
+        condition |= Q(**{f"{prefix}source__startswith": source})
+    return condition
 
 
 def _entry_url(pk: int) -> str:
@@ -127,10 +143,12 @@ def self_approved_payment() -> Iterator[AuditFinding]:
 def round_amounts() -> Iterator[AuditFinding]:
     """Entries with a line amount that is a multiple of 1,000.00 and at least
     ``AUDIT_ROUND_AMOUNT_THRESHOLD`` (default 10,000.00). Reversals are left out: they mirror
-    an entry that was checked itself."""
+    an entry that was checked itself; so are entries whose amounts the software computed (a
+    payroll run's sums of salaries are round when the salaries are)."""
     threshold = _setting("AUDIT_ROUND_AMOUNT_THRESHOLD", DEFAULT_ROUND_AMOUNT_THRESHOLD)
     rows = (
         JournalLine.objects.filter(amount__gte=threshold, entry__reverses__isnull=True)
+        .exclude(_system_postings(computed_amounts=True, prefix="entry__"))
         .annotate(
             remainder=Mod(
                 "amount",
@@ -156,12 +174,15 @@ def round_amounts() -> Iterator[AuditFinding]:
 
 
 def after_hours() -> Iterator[AuditFinding]:
-    """Entries posted on a weekend or outside 07:00-20:00 (Berlin time) whose total is above
-    ``AUDIT_AFTER_HOURS_THRESHOLD`` (default 5,000.00)."""
+    """Entries a person posted on a weekend or outside 07:00-20:00 (Berlin time) whose total
+    is above ``AUDIT_AFTER_HOURS_THRESHOLD`` (default 5,000.00). System postings are left
+    out: those of a registered system source (the demo seeder, payroll runs), whose posting
+    time is when the software ran, not when a person booked."""
     threshold = _setting("AUDIT_AFTER_HOURS_THRESHOLD", DEFAULT_AFTER_HOURS_THRESHOLD)
     opens, closes = BUSINESS_HOURS
     rows = (
-        JournalEntry.objects.annotate(
+        JournalEntry.objects.exclude(_system_postings())
+        .annotate(
             weekday=ExtractIsoWeekDay("posted_at", tzinfo=BUSINESS_TIME_ZONE),
             hour=ExtractHour("posted_at", tzinfo=BUSINESS_TIME_ZONE),
         )
@@ -188,6 +209,8 @@ def after_hours() -> Iterator[AuditFinding]:
 
 
 def register() -> None:
+    # Everything the demo seeder posts (its own bookings, payroll's remittances) is "demo:...".
+    register_system_source("demo:")
     register_check("ledger_chain", gettext_lazy("Ledger hash chain"), ledger_chain)
     register_check("duplicate_payments", gettext_lazy("Duplicate payments"), duplicate_payments)
     register_check(

@@ -34,6 +34,8 @@ from accounting.models import (
     LedgerBalance,
     Payment,
 )
+from accounting.selectors import ledger_bank_balance
+from accounting.services.bank import bank_account_details_set
 from accounting.services.budgets import budgets_check
 from accounting.services.ledger import EntrySpec, Line, fiscal_year_open, journal_entries_post
 from backoffice import roles
@@ -61,6 +63,9 @@ SUPPLIERS = [
     ("Elektro Wagner OHG", "DE15760501010000004711"),
 ]
 CUSTOMER_IBAN = "DE89370400440532013000"
+# The demo company's house bank (account 1200): the IBAN its statements name, the debtor of
+# payroll's SEPA files and what the bank accounts page shows.
+HOUSE_BANK_IBAN, HOUSE_BANK_BIC = "DE73500105170482173659", "INGDDEFFXXX"
 
 
 def _cents(rnd: random.Random, low: int, high: int) -> Decimal:
@@ -224,6 +229,9 @@ def seed_accounting(*, employees: int = 200, stdout=None) -> list[str]:
     departments = {d.code: d.pk for d in Department.objects.order_by("code")}
     if not departments:
         return ["Accounting: no departments, nothing seeded (run the HR seeder first)."]
+    house_bank = Account.objects.get(pk=accounts["1200"])
+    if not house_bank.iban:
+        bank_account_details_set(account=house_bank, iban=HOUSE_BANK_IBAN, bic=HOUSE_BANK_BIC)
 
     specs: list[EntrySpec] = []
     for month in range(1, today.month + 1):
@@ -246,25 +254,47 @@ def seed_accounting(*, employees: int = 200, stdout=None) -> list[str]:
     )
     approver = users.filter(is_superuser=True).exclude(pk=getattr(accountant, "pk", None))
     approver = approver.order_by("pk").first()
-    drafts = statement_lines = 0
+    drafts = 0
     if accountant is not None:
-        posted = _seed_payments(
-            accountant=accountant, approver=approver, today=today, accounts=accounts
+        _seed_payments(accountant=accountant, approver=approver, today=today, accounts=accounts)
+        drafts = Payment.objects.filter(status=Payment.Status.DRAFT).count()
+
+    budgets_check(today=today)
+    return [
+        f"Accounting: {JournalEntry.objects.count()} entries, {budgets} budgets, "
+        f"{drafts} payments awaiting approval."
+    ]
+
+
+@transaction.atomic
+def seed_statement_and_audit(*, employees: int = 200, stdout=None) -> list[str]:
+    """The bank statement and the audit run, seeded last (after payroll): the statement's
+    balances are the ledger's bank balance once every seeder has posted (payroll's net pay and
+    remittances included), so it reconciles once its lines are matched or booked; the audit
+    sees everything the demo made."""
+    today = timezone.localdate()
+    accounts = dict(Account.objects.values_list("number", "pk"))
+    users = get_user_model().objects
+    accountant = (
+        users.filter(username="accountant").first()
+        or users.filter(groups__name=roles.ACCOUNTANT).order_by("pk").first()
+    )
+    statement_lines = 0
+    if accountant is not None and "1200" in accounts:
+        posted = list(
+            Payment.objects.filter(
+                source__startswith=f"demo:payment:{today.year}:",
+                status=Payment.Status.POSTED,
+                bank_account_id=accounts["1200"],
+                due_date__lte=today,
+            ).order_by("due_date", "pk")
         )
         statement_lines = _seed_statement(
             user=accountant, posted=posted, today=today, accounts=accounts
         )
-        drafts = Payment.objects.filter(status=Payment.Status.DRAFT).count()
-
-    budgets_check(today=today)
-    # Not the after-hours check: the demo posts a year in one go, so its posting times say
-    # when the demo was seeded, not when anyone booked.
-    audit_run(
-        codes=["ledger_chain", "duplicate_payments", "self_approved_payment", "round_amounts"]
-    )
+    audit_run()
     return [
-        f"Accounting: {JournalEntry.objects.count()} entries, {budgets} budgets, "
-        f"{drafts} payments awaiting approval, {statement_lines} bank statement lines, "
+        f"Accounting: {statement_lines} bank statement lines, "
         f"{Finding.objects.filter(status=Finding.Status.OPEN).count()} open audit findings."
     ]
 
@@ -485,10 +515,9 @@ def _seed_statement(*, user, posted: list[Payment], today, accounts) -> int:
             reference="Rechnung 2417 Teilzahlung",
         ),
     ]
-    balance = LedgerBalance.objects.filter(account_id=bank_id).aggregate(
-        d=Sum("debit"), c=Sum("credit")
-    )
-    ledger = (balance["d"] or ZERO) - (balance["c"] or ZERO)
+    # The ledger up to the statement date, as reconciling compares it: the posted payments
+    # are in it already, the other lines are not (they wait to be booked).
+    ledger = ledger_bank_balance(account_id=bank_id, date=today)
     in_ledger = sum((ln.amount for ln in lines[: len(posted)]), ZERO)
     opening = ledger - in_ledger
     closing = opening + sum((ln.amount for ln in lines), ZERO)
@@ -501,7 +530,12 @@ def _seed_statement(*, user, posted: list[Payment], today, accounts) -> int:
         statement_import(
             bank_account=Account.objects.get(pk=bank_id),
             file=_statement_csv(
-                reference=reference, date=today, opening=opening, closing=closing, lines=lines
+                reference=reference,
+                iban=Account.objects.get(pk=bank_id).iban,
+                date=today,
+                opening=opening,
+                closing=closing,
+                lines=lines,
             ),
             filename=f"{reference}.csv",
             user=user,
@@ -522,7 +556,7 @@ def _seed_statement(*, user, posted: list[Payment], today, accounts) -> int:
     return len(lines)
 
 
-def _statement_csv(*, reference, date, opening, closing, lines) -> bytes:
+def _statement_csv(*, reference, iban="", date, opening, closing, lines) -> bytes:
     """A statement in the CSV layout German banks export (semicolons, decimal comma)."""
 
     def german(amount: Decimal) -> str:
@@ -533,6 +567,7 @@ def _statement_csv(*, reference, date, opening, closing, lines) -> bytes:
     writer.writerows(
         [
             ["Auszug", reference],
+            *([["Konto", iban]] if iban else []),
             ["Datum", date.strftime("%d.%m.%Y")],
             ["Anfangssaldo", german(opening)],
             ["Endsaldo", german(closing)],

@@ -82,6 +82,19 @@ class AccountResource(WholeFileModelResource):
         clean_model_instances = True
         skip_unchanged = True
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """An existing bank account's IBAN is what the company pays from: an import does
+        not change it (bank_account_details_set does, after payroll's second person)."""
+        errors = dict(import_validation_errors or {})
+        if instance.pk:
+            saved = Account.objects.filter(pk=instance.pk).values_list("is_bank", "iban").first()
+            if saved and saved[0] and saved[1] and instance.iban != saved[1]:
+                errors["iban"] = [
+                    _("The IBAN of the bank account %(number)s does not change by import.")
+                    % {"number": instance.number}
+                ]
+        super().validate_instance(instance, errors, validate_unique)
+
 
 class BudgetResource(WholeFileModelResource):
     department = fields.Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -247,6 +248,27 @@ def bank_balances() -> list[Account]:
     return accounts
 
 
+@dataclass(frozen=True)
+class BankAccountDetails:
+    pk: int
+    number: str
+    iban: str
+    bic: str
+
+
+def bank_account_details(*, account_id: int | None) -> BankAccountDetails | None:
+    """The IBAN and BIC of a bank account as the bank accounts page shows them (None for no
+    such bank account): what other apps pay from."""
+    row = (
+        Account.objects.filter(pk=account_id, is_bank=True)
+        .values_list("pk", "number", "iban", "bic")
+        .first()
+        if account_id
+        else None
+    )
+    return BankAccountDetails(*row) if row else None
+
+
 def ledger_bank_balance(*, account_id: int, date: datetime.date) -> Decimal:
     """Debit minus credit of a bank account over every line dated up to ``date``: one
     aggregate query (the monthly running balances cannot answer for a single day)."""
@@ -289,3 +311,100 @@ def statement_lines(*, statement: BankStatement, status: str = "") -> QuerySet:
     if status in BankStatementLine.Status.values:
         qs = qs.filter(status=status)
     return qs.order_by("booking_date", "id")
+
+
+# --- Suggestions for unmatched statement lines -------------------------------------------------
+
+SUGGESTIONS_PER_LINE = 5
+# A payment reference shorter than this ("1", "x") would be found in almost any line text.
+MIN_REFERENCE_LENGTH = 4
+# How much each kind of evidence weighs; the date breaks ties (closest first).
+SCORE_REFERENCE, SCORE_IBAN, SCORE_NAME = 4, 2, 1
+
+
+def _squeezed(column: str) -> str:
+    """SQL for a text without whitespace, lower case (how the line and payment compare)."""
+    return f"lower(regexp_replace(coalesce({column}, ''), '\\s+', '', 'g'))"
+
+
+def statement_suggestions(
+    *, statement: BankStatement, lines, per_line: int = SUGGESTIONS_PER_LINE
+) -> dict[int, list[Payment]]:
+    """For each unmatched line among ``lines``, up to ``per_line`` posted payments of the
+    statement's bank account with the line's amount and direction that no line is matched to
+    yet, ranked in SQL: the payment's reference found in the line's reference, the same IBAN,
+    the same counterparty name (one containing the other), then the closest due date. Each
+    payment carries ``suggested_by`` (the reasons) and ``days_apart``. Two queries whatever the
+    number of lines: the ranking (a window function per line) and the payments."""
+    ids = [ln.pk for ln in lines if ln.status == BankStatementLine.Status.UNMATCHED]
+    if not ids:
+        return {}
+    line_table = BankStatementLine._meta.db_table
+    payment_table = Payment._meta.db_table
+    p_ref, l_ref = _squeezed("p.reference"), _squeezed("l.reference")
+    p_iban, l_iban = _squeezed("p.iban"), _squeezed("l.iban")
+    p_name, l_name = _squeezed("p.counterparty"), _squeezed("l.counterparty")
+    sql = f"""
+        SELECT line_id, payment_id, by_reference, by_iban, by_name, days_apart
+        FROM (
+            SELECT l.id AS line_id, p.id AS payment_id, by_reference, by_iban, by_name,
+                   abs(p.due_date - l.booking_date) AS days_apart,
+                   row_number() OVER (
+                       PARTITION BY l.id
+                       ORDER BY (%s * by_reference::int + %s * by_iban::int
+                                 + %s * by_name::int) DESC,
+                                abs(p.due_date - l.booking_date), p.id
+                   ) AS rank
+            FROM {line_table} l
+            JOIN {payment_table} p
+              ON p.amount = abs(l.amount)
+             AND p.direction = CASE WHEN l.amount > 0 THEN %s ELSE %s END
+             AND p.bank_account_id = %s
+             AND p.status = %s
+            CROSS JOIN LATERAL (
+                SELECT length({p_ref}) >= %s AND strpos({l_ref}, {p_ref}) > 0 AS by_reference,
+                       {l_iban} <> '' AND {l_iban} = {p_iban} AS by_iban,
+                       length({l_name}) >= %s AND length({p_name}) >= %s
+                         AND (strpos({l_name}, {p_name}) > 0 OR strpos({p_name}, {l_name}) > 0)
+                         AS by_name
+            ) fit
+            WHERE l.id = ANY(%s)
+              AND NOT EXISTS (SELECT 1 FROM {line_table} m WHERE m.payment_id = p.id)
+        ) ranked
+        WHERE rank <= %s
+        ORDER BY line_id, rank
+    """  # noqa: S608 - table names are the models', values are parameters
+    params = [
+        SCORE_REFERENCE,
+        SCORE_IBAN,
+        SCORE_NAME,
+        Payment.Direction.INCOMING,
+        Payment.Direction.OUTGOING,
+        statement.bank_account_id,
+        Payment.Status.POSTED,
+        MIN_REFERENCE_LENGTH,
+        MIN_REFERENCE_LENGTH,
+        MIN_REFERENCE_LENGTH,
+        ids,
+        per_line,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    payments = Payment.objects.in_bulk({row[1] for row in rows})
+    suggestions: dict[int, list[Payment]] = {pk: [] for pk in ids}
+    for line_id, payment_id, by_reference, by_iban, by_name, days_apart in rows:
+        # A payment may be suggested for several lines: each gets its own copy of the reasons.
+        payment = copy.copy(payments[payment_id])
+        payment.suggested_by = [
+            reason
+            for reason, fits in (
+                ("reference", by_reference),
+                ("iban", by_iban),
+                ("name", by_name),
+            )
+            if fits
+        ]
+        payment.days_apart = days_apart
+        suggestions[line_id].append(payment)
+    return suggestions

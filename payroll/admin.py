@@ -237,9 +237,10 @@ class PayrollSettingsAdmin(_RefusesWithServices, admin.ModelAdmin):
         for name in COMPANY_ACCOUNT_FIELDS:
             if name in form.cleaned_data:
                 wanted[name] = form.cleaned_data[name]
-            # Only an approved request changes the account.
-            default = PayrollSettings._meta.get_field(name).get_default()
-            setattr(obj, name, getattr(saved, name) if saved else default)
+        # Only an approved request changes the account (the IBAN and BIC are accounting's
+        # and are never written here).
+        default = PayrollSettings._meta.get_field("company_name").get_default()
+        obj.company_name = saved.company_name if saved else default
         super().save_model(request, obj, form, change)
         if wanted and any(getattr(obj, n) != v for n, v in wanted.items()):
             self._service(company_account_change_request, user=request.user, **wanted)

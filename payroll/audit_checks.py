@@ -18,7 +18,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from accounting.services import AuditFinding, Severity, iter_rows, register_check
+from accounting.services import (
+    AuditFinding,
+    Severity,
+    iter_rows,
+    register_check,
+    register_system_source,
+)
 from backoffice.stored_text import Money, stored
 from hr.models import Employee
 from payroll.models import (
@@ -29,6 +35,7 @@ from payroll.models import (
     Payslip,
     TimeEntry,
 )
+from payroll.services.payday import RUN_SOURCE_PREFIX
 
 IBAN_CHANGE_WINDOW_DAYS = 30
 
@@ -74,8 +81,8 @@ def iban_changed_before_payday() -> Iterator[AuditFinding]:
     """Pay sent by direct deposit in a paid run to an IBAN that was entered (a bank details
     change with that new IBAN) within 30 days before the run's payday, payday included. One
     finding per payslip, naming the latest such change and who made it. A change that only
-    touched the BIC (same IBAN before and after) does not count; the first bank details of a
-    new profile do (a new account receiving pay for the first time is worth a look too)."""
+    touched the BIC (same IBAN before and after) does not count, nor do the first bank details
+    of a new profile (no previous IBAN: a new hire's account is no change)."""
     t = _tables()
     sql = f"""
         SELECT DISTINCT ON (s.id)
@@ -92,6 +99,7 @@ def iban_changed_before_payday() -> Iterator[AuditFinding]:
           AND s.pay_method = %s
           AND s.iban <> ''
           AND {_normalised("c.new_iban")} = {_normalised("s.iban")}
+          AND {_normalised("c.old_iban")} <> ''
           AND {_normalised("c.old_iban")} <> {_normalised("c.new_iban")}
           AND (c.changed_at AT TIME ZONE %s)::date BETWEEN p.payday - %s AND p.payday
         ORDER BY s.id, c.changed_at DESC, c.id DESC
@@ -212,6 +220,8 @@ def shared_iban() -> Iterator[AuditFinding]:
 
 def register() -> None:
     """Register payroll's checks with accounting's audit (idempotent)."""
+    # A payroll run's entry is posted by Pay (often run late) and sums the payslips.
+    register_system_source(RUN_SOURCE_PREFIX, computed_amounts=True)
     register_check(
         "payroll_iban_changed_before_payday",
         gettext_lazy("Pay sent to an IBAN changed shortly before payday"),

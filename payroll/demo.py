@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import DateTimeField, OuterRef, Subquery, Sum
+from django.db.models import DateTimeField, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from schwifty import IBAN
@@ -57,11 +57,8 @@ def seed_payroll_config() -> list[str]:
     PaySchedule.objects.get_or_create(
         name="Monatlich", defaults={"is_default": True, "payday_day": 28}
     )
-    settings = payroll_settings()
-    if not settings.company_iban:
-        # The demo company's house bank (an example IBAN from the German banks' documentation).
-        settings.company_iban, settings.company_bic = "DE89370400440532013000", "COBADEFFXXX"
-        settings.save(update_fields=["company_iban", "company_bic", "updated_at"])
+    # Pays from the bank account accounting's seeder gives its IBAN (payroll_settings() picks 1200).
+    payroll_settings()
     accounts = {a.number: a for a in Account.objects.filter(number__in=["1741", "1742", "4130"])}
     created = 0
     for order, (code, name, ee, er, ceiling, liability, expense, applies, base) in enumerate(
@@ -269,6 +266,44 @@ def _pay_month(*, period, clerk, accountant) -> str | None:
     return None
 
 
+def _seed_late_iban_change(*, clerk) -> None:
+    """One thing for the auditors: an employee who moved their pay to another account a week
+    before the last paid payday (a real change, from an old IBAN to the one paid). The audit's
+    "IBAN changed shortly before payday" check finds it; first bank details are no change."""
+    run = (
+        PayrollRun.objects.filter(kind=PayrollRun.Kind.REGULAR, status=PayrollRun.Status.PAID)
+        .select_related("period")
+        .order_by("-period__start")
+        .first()
+    )
+    profile = (
+        PayProfile.objects.filter(
+            pay_method=PayProfile.PayMethod.DIRECT_DEPOSIT,
+            employee__payslips__run=run,
+            employee__payslips__iban=F("iban"),
+        )
+        .exclude(iban="")
+        .order_by("employee__personnel_number")
+        .first()
+        if run is not None
+        else None
+    )
+    if profile is None:
+        return
+    old = IBAN.generate(
+        "DE", bank_code=BANK_CODES[0], account_code=f"{2_000_000_000 + profile.employee_id:010d}"
+    ).compact
+    if BankDetailsChange.objects.filter(profile=profile, old_iban=old).exists():
+        return
+    change = BankDetailsChange.objects.create(
+        profile=profile, old_iban=old, new_iban=profile.iban, new_bic=profile.bic, changed_by=clerk
+    )
+    when = datetime.datetime.combine(
+        run.period.payday - datetime.timedelta(days=6), datetime.time(10, 15)
+    )
+    BankDetailsChange.objects.filter(pk=change.pk).update(changed_at=timezone.make_aware(when))
+
+
 def _remit_deductions(*, period, today: datetime.date, user) -> None:
     """On the 10th of the next month the withheld taxes and contributions go to the tax office
     and the health insurers: the liabilities the run credited are paid from the bank."""
@@ -332,6 +367,7 @@ def seed_payroll(*, employees: int = 200, stdout=None) -> list[str]:
                 break
             paid += 1
             _remit_deductions(period=period, today=today, user=clerk)
+        _seed_late_iban_change(clerk=clerk)
     current = pay_period_for(schedule=schedule, day=today)
     lines.append(
         f"Payroll: {profiles} pay profiles and {hours} hour entries created; "

@@ -174,9 +174,18 @@ class PayrollSettingsAdminForm(forms.ModelForm):
             "net_pay_account",
             "bank_account",
             "company_name",
-            "company_iban",
-            "company_bic",
         ]
+
+    # The paying bank account's IBAN and BIC are kept by accounting (shown on its bank accounts
+    # page); entered here, they become a request a second person approves.
+    company_iban = forms.CharField(label=_("company IBAN"), max_length=42, required=False)
+    company_bic = forms.CharField(label=_("company BIC"), max_length=15, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("company_iban", "company_bic"):
+            if name in self.fields and self.instance.pk:
+                self.fields[name].initial = getattr(self.instance, name)
 
     def clean(self):
         data = super().clean()

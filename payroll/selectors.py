@@ -25,6 +25,7 @@ from payroll.models import (
     PendingChange,
     TimeEntry,
 )
+from payroll.models.config import company_account_field
 
 # --- Hours ---------------------------------------------------------------------------------------
 
@@ -192,10 +193,16 @@ def iban_masked(iban: str) -> str:
     return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
 
 
+def _change_field(model, name: str):
+    if model is PayrollSettings:
+        return company_account_field(name)
+    return model._meta.get_field(name)
+
+
 def _display(model, name: str, value, *, mask: bool) -> str:
     if value is None or value == "":
         return "—"
-    field = model._meta.get_field(name)
+    field = _change_field(model, name)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field.choices:
@@ -213,7 +220,7 @@ def change_rows(change: PendingChange, *, mask: bool = False) -> list[dict]:
     model = PayrollSettings if change._meta.model_name == "companyaccountchange" else PayProfile
     return [
         {
-            "field": str(model._meta.get_field(name).verbose_name),
+            "field": str(_change_field(model, name).verbose_name),
             "old": _display(model, name, change.previous.get(name), mask=mask),
             "new": _display(model, name, value, mask=mask),
         }

@@ -19,7 +19,14 @@ class FindingAdmin(admin.ModelAdmin):
     """Findings change only through the audit services (acknowledge here, resolve with a
     comment on the finding's page); they are never deleted."""
 
-    list_display = ["title_display", "check_code", "severity", "status", "created_at"]
+    list_display = [
+        "title_display",
+        "check_code",
+        "severity",
+        "status",
+        "created_at",
+        "last_seen_at",
+    ]
     list_filter = ["status", "severity", "check_code"]
     search_fields = ["title", "key"]
     show_full_result_count = False
@@ -30,6 +37,7 @@ class FindingAdmin(admin.ModelAdmin):
         "title_display",
         "severity",
         "evidence",
+        "last_seen_at",
         "status",
         "comment",
         "acknowledged_by",

@@ -44,6 +44,14 @@ class AccountAdmin(ImportExportAdmin):
     ordering = ["number"]
     list_per_page = 100
 
+    def get_readonly_fields(self, request, obj=None):
+        # A bank account's IBAN and BIC are what the company pays from: once the account
+        # exists they change through bank_account_details_set (payroll asks a second person
+        # first), not by editing a field here.
+        if obj is not None and obj.is_bank:
+            return ["iban", "bic"]
+        return []
+
 
 class PeriodInline(ReadOnlyInline):
     model = Period

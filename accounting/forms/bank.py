@@ -35,8 +35,14 @@ class LineMatchForm(forms.Form):
 
 
 class LineBookForm(forms.Form):
+    # No preset: the accountant chooses the counter-account of every booking.
     account = forms.ModelChoiceField(
-        label=_("Account"), queryset=Account.objects.filter(is_bank=False, active=True)
+        label=_("Account"),
+        queryset=Account.objects.filter(is_bank=False, active=True),
+        error_messages={
+            "required": _("Choose the account to book the line against."),
+            "invalid_choice": _("Choose an active account that is not a bank account."),
+        },
     )
     department = forms.ModelChoiceField(
         label=_("Cost center"), queryset=Department.objects.all(), required=False

@@ -32,6 +32,8 @@ class Finding(TimeStampedModel):
     title_source = models.JSONField(_("title source"), null=True, blank=True, editable=False)
     severity = models.CharField(_("severity"), max_length=6, choices=Severity.choices)
     evidence_url = models.CharField(_("evidence"), max_length=500, blank=True)
+    # A later run that finds the same (check, key) again updates this, never adds a finding.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )

@@ -32,7 +32,10 @@ class Account(TimeStampedModel):
         help_text=_("Groups accounts for budgets and reports, e.g. 41 for personnel costs."),
     )
     is_bank = models.BooleanField(_("bank account"), default=False)
+    # A bank account's IBAN and BIC: the one record of them (payroll's SEPA files pay from
+    # here; accounting.services.bank_account_details_set changes them).
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

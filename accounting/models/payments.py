@@ -103,6 +103,8 @@ class Payment(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_date"], name="payment_status_idx"),
             models.Index(fields=["counterparty", "amount"], name="payment_dupe_idx"),
+            # Suggestions for statement lines look payments up by bank account and amount.
+            models.Index(fields=["bank_account", "amount"], name="payment_bank_amount_idx"),
         ]
 
     def __str__(self) -> str:

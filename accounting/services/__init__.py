@@ -1,7 +1,14 @@
 """Accounting's writes, and the audit registry. Other apps import from here only."""
 
-from accounting.audit import AuditFinding, Severity, iter_rows, register_check
+from accounting.audit import (
+    AuditFinding,
+    Severity,
+    iter_rows,
+    register_check,
+    register_system_source,
+)
 from accounting.services.bank import (
+    bank_account_details_set,
     statement_auto_match,
     statement_import,
     statement_line_book,
@@ -30,6 +37,7 @@ from accounting.services.ledger import (
 from accounting.services.payments import payment_approve, payment_cancel, payment_create
 
 __all__ = [
+    "bank_account_details_set",
     "AuditFinding",
     "Severity",
     "BudgetStatus",
@@ -52,6 +60,7 @@ __all__ = [
     "period_reopen",
     "iter_rows",
     "register_check",
+    "register_system_source",
     "statement_auto_match",
     "statement_import",
     "statement_line_book",

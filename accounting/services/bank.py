@@ -23,11 +23,10 @@ from accounting import selectors
 from accounting.bank_formats import MAX_FILE_BYTES, statement_parse
 from accounting.models import Account, BankStatement, BankStatementLine, Payment
 from accounting.services.ledger import Line, journal_entry_post
+from accounting.services.payments import _bic_clean, _iban_clean
 from backoffice.money import format_money
 from backoffice.stored_text import format_date
 
-SUGGESTIONS_PER_LINE = 5
-SUGGESTION_CANDIDATES = 500
 # A payment reference shorter than this ("1", "x") would be found in almost any line text.
 MIN_REFERENCE_LENGTH = 4
 
@@ -45,6 +44,21 @@ def _fit(payment: Payment, *, reference: str, iban: str) -> int:
     )
     by_iban = bool(iban) and _normalise(payment.iban) == iban
     return int(by_reference) + int(by_iban)
+
+
+@transaction.atomic
+def bank_account_details_set(*, account: Account, iban: str, bic: str = "") -> Account:
+    """Record the IBAN and BIC of a bank account (checked, stored compact). The only writer
+    of a bank account's details: the bank accounts page shows them, payroll's SEPA files pay
+    from them. Who may change them is the caller's rule (payroll asks a second person)."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if not account.is_bank:
+        raise ValidationError(_("Choose a bank account (an account marked as bank)."))
+    account.iban = _iban_clean(iban)
+    account.bic = _bic_clean(bic)
+    account.full_clean()
+    account.save(update_fields=["iban", "bic", "updated_at"])
+    return account
 
 
 def statement_import(*, bank_account: Account, file, filename: str = "", user) -> BankStatement:
@@ -308,30 +322,3 @@ def statement_reconcile(*, statement: BankStatement, user) -> BankStatement:
     statement.reconciled_by = user
     statement.save(update_fields=["reconciled_at", "reconciled_by", "updated_at"])
     return statement
-
-
-# --- Reads for the statement pages -----------------------------------------------------------
-
-
-def statement_suggestions(
-    *, statement: BankStatement, lines: Iterable[BankStatementLine]
-) -> dict[int, list[Payment]]:
-    """For each unmatched line, up to five posted, unmatched payments of the bank account with
-    its amount and direction, those whose reference or IBAN fit first: one query."""
-    unmatched = [ln for ln in lines if ln.status == BankStatementLine.Status.UNMATCHED]
-    if not unmatched:
-        return {}
-    by_key: dict[tuple[str, Decimal], list[Payment]] = defaultdict(list)
-    candidates = _candidates(
-        bank_account_id=statement.bank_account_id, amounts=(abs(ln.amount) for ln in unmatched)
-    )[:SUGGESTION_CANDIDATES]
-    for payment in candidates:
-        by_key[(payment.direction, payment.amount)].append(payment)
-    suggestions = {}
-    for line in unmatched:
-        reference, iban = _normalise(line.reference), _normalise(line.iban)
-        payments = by_key.get((_direction(line.amount), abs(line.amount)), [])
-        suggestions[line.pk] = sorted(
-            payments, key=lambda p, r=reference, i=iban: -_fit(p, reference=r, iban=i)
-        )[:SUGGESTIONS_PER_LINE]
-    return suggestions

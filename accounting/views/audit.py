@@ -49,7 +49,14 @@ def finding_list(request):
     if check not in titles:
         check = ""
     qs = Finding.objects.only(
-        "pk", "check_code", "title", "title_source", "severity", "status", "created_at"
+        "pk",
+        "check_code",
+        "title",
+        "title_source",
+        "severity",
+        "status",
+        "created_at",
+        "last_seen_at",
     ).order_by("-created_at", "-id")
     if status:
         qs = qs.filter(status=status)

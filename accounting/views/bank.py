@@ -89,7 +89,7 @@ def statement_detail(request, pk: int):
         ]
     )
     has_next, lines = len(lines) > LINES_PAGE_SIZE, lines[:LINES_PAGE_SIZE]
-    suggestions = services.statement_suggestions(statement=statement, lines=lines)
+    suggestions = selectors.statement_suggestions(statement=statement, lines=lines)
     may_change = statement.reconciled_at is None and request.user.has_perm(_CHANGE_LINE)
     for line in lines:
         line.suggestions = suggestions.get(line.pk, [])

@@ -8,7 +8,21 @@ from backoffice.money import money_field, rate_field
 from payroll.models.approvals import PendingChange
 
 # The account direct deposits are paid from: changed only by a second person's approval.
+# The name is a payroll setting; the IBAN and BIC are those of the paying bank account in
+# accounting (one record, shown on the bank accounts page), read through accounting.selectors.
 COMPANY_ACCOUNT_FIELDS = ("company_name", "company_iban", "company_bic")
+COMPANY_BANK_FIELDS = {
+    "company_iban": models.CharField(_("company IBAN"), max_length=34, blank=True),
+    "company_bic": models.CharField(_("company BIC"), max_length=11, blank=True),
+}
+
+
+def company_account_field(name: str) -> models.Field:
+    """The field (label, type) of a company account value: a settings field for the name,
+    a standalone one for the bank account's IBAN and BIC."""
+    if name in COMPANY_BANK_FIELDS:
+        return COMPANY_BANK_FIELDS[name]
+    return PayrollSettings._meta.get_field(name)
 
 
 class PayrollSettings(TimeStampedModel):
@@ -70,8 +84,6 @@ class PayrollSettings(TimeStampedModel):
     # The paying account (COMPANY_ACCOUNT_FIELDS) holds approved values only; a change waits
     # as a CompanyAccountChange until a second person approves it.
     company_name = models.CharField(_("company name"), max_length=70, default="Backoffice GmbH")
-    company_iban = models.CharField(_("company IBAN"), max_length=34, blank=True)
-    company_bic = models.CharField(_("company BIC"), max_length=11, blank=True)
 
     class Meta:
         verbose_name = _("payroll settings")
@@ -79,6 +91,26 @@ class PayrollSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(_("Payroll settings"))
+
+    def _bank_details(self):
+        from accounting.selectors import bank_account_details
+
+        return bank_account_details(account_id=self.bank_account_id)
+
+    def _company_iban(self) -> str:
+        """The IBAN of the paying bank account, as accounting records it."""
+        details = self._bank_details()
+        return details.iban if details else ""
+
+    def _company_bic(self) -> str:
+        details = self._bank_details()
+        return details.bic if details else ""
+
+    # Labelled like fields where the admin shows them read-only.
+    _company_iban.short_description = COMPANY_BANK_FIELDS["company_iban"].verbose_name
+    _company_bic.short_description = COMPANY_BANK_FIELDS["company_bic"].verbose_name
+    company_iban = property(_company_iban)
+    company_bic = property(_company_bic)
 
 
 class CompanyAccountChange(PendingChange):

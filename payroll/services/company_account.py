@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounting.services import bank_account_details_set
 from backoffice.services import notify
 from backoffice.stored_text import stored, stored_label
 from payroll.models import CompanyAccountChange, PayProfile, PayrollSettings
-from payroll.models.config import COMPANY_ACCOUNT_FIELDS
+from payroll.models.config import COMPANY_ACCOUNT_FIELDS, COMPANY_BANK_FIELDS, company_account_field
 from payroll.services.approvals import (
     approvers,
     decision_check,
@@ -33,7 +34,7 @@ APPROVE_PERMISSION = "payroll.approve_companyaccountchange"
 
 
 def _field(name: str):
-    return PayrollSettings._meta.get_field(name)
+    return company_account_field(name)
 
 
 def company_account_change_pending() -> CompanyAccountChange | None:
@@ -158,10 +159,20 @@ def company_account_change_approve(*, change: CompanyAccountChange, user) -> Com
                 "and ask again."
             )
         )
-    for name, value in change.changes.items():
-        setattr(settings, name, value_from_json(_field(name), value))
-    settings.full_clean()
-    settings.save(update_fields=[*change.changes, "updated_at"])
+    values = {n: value_from_json(_field(n), v) for n, v in change.changes.items()}
+    if "company_name" in values:
+        settings.company_name = values["company_name"]
+        settings.full_clean()
+        settings.save(update_fields=["company_name", "updated_at"])
+    if COMPANY_BANK_FIELDS.keys() & values.keys():
+        # The IBAN and BIC live with the paying bank account in accounting.
+        if settings.bank_account is None:
+            raise ValidationError(_("Choose the paying bank account in the payroll settings."))
+        bank_account_details_set(
+            account=settings.bank_account,
+            iban=values.get("company_iban", settings.company_iban) or "",
+            bic=values.get("company_bic", settings.company_bic) or "",
+        )
     decision_record(change=change, user=user, status=CompanyAccountChange.Status.APPROVED)
     _tell_requester(change)
     return change

@@ -37,6 +37,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from accounting.models import Account
+from accounting.selectors import bank_account_details
 from accounting.services import Line, PostingRefused, journal_entry_post
 from backoffice.money import ZERO
 from backoffice.services import notify
@@ -65,6 +66,8 @@ from payroll.services.chunks import chunk_payslips_write
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
+# The idempotency key of a paid run's journal entry: "payroll.run:<id>".
+RUN_SOURCE_PREFIX = "payroll.run:"
 
 
 class PaydayRefused(ValidationError):
@@ -953,7 +956,7 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
                 journal_entry_post(
                     date=run.period.payday,
                     lines=lines,
-                    source=f"payroll.run:{run.pk}",
+                    source=f"{RUN_SOURCE_PREFIX}{run.pk}",
                     memo=(
                         _("Off-cycle payroll %(period)s, run %(run)d")
                         % {"period": str(run.period), "run": run.pk}
@@ -1021,10 +1024,12 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
 
 def _bank_file(run: PayrollRun, settings: PayrollSettings, deposits) -> tuple:
     """The SEPA credit transfer for the run's direct deposits, validated against the XSD."""
+    # The debtor is the paying bank account as accounting records it (one source of truth).
+    debtor = bank_account_details(account_id=settings.bank_account_id)
     return sepa.credit_transfer(
         debtor_name=settings.company_name,
-        debtor_iban=settings.company_iban,
-        debtor_bic=settings.company_bic,
+        debtor_iban=debtor.iban if debtor else "",
+        debtor_bic=debtor.bic if debtor else "",
         execution_date=run.period.payday,
         transfers=(
             sepa.Transfer(
@@ -1184,9 +1189,10 @@ def _count(queryset) -> Subquery:
 
 
 def _company_account_problem(settings: PayrollSettings) -> str | None:
-    """The account the direct deposits are paid from must be a valid IBAN."""
+    """The account the direct deposits are paid from must have a valid IBAN."""
+    debtor = bank_account_details(account_id=settings.bank_account_id)
     try:
-        IBAN(settings.company_iban)
+        IBAN(debtor.iban if debtor else "")
     except SchwiftyException:
         return _("The payroll settings have no valid company IBAN to pay direct deposits from.")
     return None

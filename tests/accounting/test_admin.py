@@ -310,6 +310,22 @@ def test_account_import_updates_by_number(client, accountant):
     assert Account.objects.get(number="4930").name_en == "Stationery"
 
 
+def test_account_import_does_not_change_a_bank_accounts_iban(accountant):
+    """The house bank's IBAN is what payroll pays from: an import naming another one is a
+    row error and changes nothing."""
+    from accounting.services import bank_account_details_set
+
+    bank_account_details_set(
+        account=Account.objects.get(number="1200"), iban="DE02120300000000202051"
+    )
+    data = ACCOUNTS + "1200,Bank,Bank,asset,12,1,DE89370400440532013000,1\n"
+    result = AccountResource().import_data(tablib.Dataset().load(data, format="csv"))
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert "iban" in invalid.field_specific_errors
+    assert Account.objects.get(number="1200").iban == "DE02120300000000202051"
+
+
 def test_admin_account_import_names_row_and_field_and_writes_nothing(client, accountant):
     before = Account.objects.count()
     data = ACCOUNTS + "4931,Porto,Postage,expense,49,0,,1\n4932,Kaffee,Coffee,expensive,49,0,,1\n"
@@ -409,3 +425,16 @@ def test_findings_cannot_be_deleted_or_edited_in_the_admin(client, make_user):
     finding.refresh_from_db()
     assert finding.status == Finding.Status.ACKNOWLEDGED
     assert finding.title == "Rund"
+
+
+def test_a_bank_accounts_iban_is_read_only_in_the_admin(client, accountant):
+    """The house bank's IBAN and BIC are shown, not edited, on its admin page (they change
+    through bank_account_details_set); another account's form keeps its fields."""
+    client.force_login(accountant)
+    bank = Account.objects.get(number="1200")
+    page = client.get(f"/admin/accounting/account/{bank.pk}/change/").content.decode()
+    assert 'name="iban"' not in page and 'name="bic"' not in page
+    assert 'name="name_de"' in page
+    other = Account.objects.get(number="4930")
+    page = client.get(f"/admin/accounting/account/{other.pk}/change/").content.decode()
+    assert 'name="iban"' in page

@@ -168,11 +168,11 @@ def test_round_amounts_at_or_above_the_threshold(year, make_user, settings):
     assert audit_run(codes=["round_amounts"]).new == 0
 
 
-def post_at(local: datetime.datetime, amount: str):
+def post_at(local: datetime.datetime, amount: str, **kw):
     """Post an entry with the clock at ``local`` Berlin time."""
     when = local.replace(tzinfo=BERLIN).astimezone(datetime.UTC)
     with mock.patch("django.utils.timezone.now", return_value=when):
-        return post_expense(amount=amount)
+        return post_expense(amount=amount, **kw)
 
 
 def test_after_hours_postings_above_the_threshold(year):
@@ -193,6 +193,53 @@ def test_after_hours_postings_above_the_threshold(year):
 def test_after_hours_quiet_on_business_hours(year):
     post_at(datetime.datetime(2026, 3, 16, 10, 0), "50000.00")
     assert audit_run(codes=["after_hours"]).new == 0
+
+
+def test_system_postings_at_3_am_are_not_after_hours(year, make_user):
+    """The demo seeder and a payroll run post when the software runs: at 3 a.m. that is no
+    finding. A person's posting at the same hour is."""
+    clerk = make_user(roles.PAYROLL_CLERK)
+    night = datetime.datetime(2026, 3, 17, 3, 0)
+    post_at(night, "80000.00", source="payroll.run:41", user=clerk)
+    post_at(night, "90000.00", source="demo:2026:3:7")
+    person = post_at(night, "6000.00", source="accounting.payment:12", user=clerk)
+
+    assert audit_run(codes=["after_hours"]).new == 1
+    assert keys("after_hours") == {f"entry:{person.pk}"}
+
+
+def test_a_payroll_runs_computed_sums_are_not_round_amounts(year, make_user):
+    """A payroll run's entry sums salaries, round when the salaries are: no finding. The
+    demo's round consulting fee (posted by the seeder, an amount a person chose) still is."""
+    post_expense(amount="77000.00", source="payroll.run:7", user=make_user())
+    chosen = post_expense(amount="20000.00", source="demo:2026:2:32")
+
+    assert audit_run(codes=["round_amounts"]).new == 1
+    assert keys("round_amounts") == {f"entry:{chosen.pk}"}
+
+
+def test_a_second_run_updates_the_finding_it_found_before(year):
+    """Running the checks again finds the same entry: the finding stays one, keeps its
+    title, status and creation, and records when it was last seen."""
+    entry = post_at(datetime.datetime(2026, 3, 14, 11, 0), "6000.00")
+    first_run = datetime.datetime(2026, 3, 20, 9, 0, tzinfo=BERLIN)
+    with mock.patch("django.utils.timezone.now", return_value=first_run):
+        assert audit_run().new == 1
+    finding = Finding.objects.get(check_code="after_hours")
+    assert finding.key == f"entry:{entry.pk}" and finding.last_seen_at == first_run
+    count = Finding.objects.count()
+
+    second_run = first_run + datetime.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=second_run):
+        assert audit_run().new == 0
+    assert Finding.objects.count() == count
+    again = Finding.objects.get(pk=finding.pk)
+    assert again.last_seen_at == second_run
+    assert (again.title, again.status, again.created_at) == (
+        finding.title,
+        finding.status,
+        finding.created_at,
+    )
 
 
 def test_running_the_checks_twice_adds_no_duplicates(make_user, year):

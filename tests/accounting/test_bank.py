@@ -313,7 +313,7 @@ def test_ambiguous_payments_are_left_for_an_accountant(year, clerk, accountant):
     statement = import_file(CSV_FILE, user=accountant)
     line = statement.lines.get(amount=Decimal("-119.00"))
     assert line.status == BankStatementLine.Status.UNMATCHED
-    from accounting.services.bank import statement_suggestions
+    from accounting.selectors import statement_suggestions
 
     assert len(statement_suggestions(statement=statement, lines=[line])[line.pk]) == 2
 
@@ -751,3 +751,141 @@ def test_statement_list_queries_do_not_grow(client, year, clerk, accountant):
     large, response = _measure(client, reverse("accounting:statement_list"))
     assert len(response.context["statements"]) == 12
     assert large == small
+
+
+# --- Ranked suggestions, one-click match, booking without a preset account (issue 9) ------------
+
+
+def _line(statement, *, amount, counterparty, reference, iban="", day=10) -> BankStatementLine:
+    return BankStatementLine.objects.create(
+        statement=statement,
+        booking_date=datetime.date(2026, 3, day),
+        amount=Decimal(amount),
+        counterparty=counterparty,
+        iban=iban,
+        reference=reference,
+    )
+
+
+def test_suggestions_rank_reference_iban_name_then_the_closest_date(year, clerk, accountant):
+    """Of the payments with the line's amount and direction, the one whose reference the line
+    names comes first, then the same IBAN, then the same counterparty name, then the closest
+    due date; another amount, a matched payment or the other direction is never offered."""
+    from accounting.selectors import statement_suggestions
+
+    statement = BankStatement.objects.create(
+        bank_account=account("1200"),
+        reference="RANK",
+        date=datetime.date(2026, 3, 31),
+        opening_balance=Decimal("0.00"),
+        closing_balance=Decimal("0.00"),
+        file_format="csv",
+        imported_by=accountant,
+    )
+
+    def pay(reference, *, iban=LICENCE_IBAN, counterparty="Irgendwer KG", day=10, **kw):
+        return posted_payment(
+            clerk=clerk,
+            approver=accountant,
+            direction=kw.pop("direction", "out"),
+            amount=kw.pop("amount", "480.00"),
+            iban=iban,
+            reference=reference,
+            counterparty=counterparty,
+            due_date=datetime.date(2026, 3, day),
+        )
+
+    far = pay("X-1", day=2)
+    near = pay("X-2", day=9)
+    by_name = pay("X-3", counterparty="Softwarehaus Krause AG", day=2)
+    by_iban = pay("X-4", iban=SUPPLIER_IBAN, day=2)
+    by_reference = pay("RE-2026-0777", day=2)
+    pay("RE-2026-0777", amount="480.01")  # another amount
+    pay("RE-2026-0777", direction="in", amount="480.00")  # money in, not out
+    taken = pay("RE-2026-0777")
+    line = _line(
+        statement,
+        amount="-480.00",
+        counterparty="SOFTWAREHAUS KRAUSE AG, MUENCHEN",
+        iban=SUPPLIER_IBAN.lower(),
+        reference="Rechnung RE-2026-0777",
+    )
+    other = _line(statement, amount="-480.00", counterparty="", reference="x", day=1)
+    statement_line_match(line=other, payment=taken, user=accountant)
+
+    suggestions = statement_suggestions(statement=statement, lines=[line])[line.pk]
+    assert [p.pk for p in suggestions] == [
+        by_reference.pk,
+        by_iban.pk,
+        by_name.pk,
+        near.pk,
+        far.pk,
+    ]
+    assert suggestions[0].suggested_by == ["reference"]
+    assert suggestions[1].suggested_by == ["iban"]
+    assert suggestions[2].suggested_by == ["name"]
+    assert (suggestions[3].suggested_by, suggestions[3].days_apart) == ([], 1)
+
+
+def test_suggestions_for_a_page_of_lines_take_two_queries(year, clerk, accountant):
+    """Suggestions for one line or for thirty cost the same two queries (the ranking and
+    the payments), however many payments fit."""
+    from accounting.selectors import statement_suggestions
+
+    statement = BankStatement.objects.create(
+        bank_account=account("1200"),
+        reference="Q",
+        date=datetime.date(2026, 3, 31),
+        opening_balance=Decimal("0.00"),
+        closing_balance=Decimal("0.00"),
+        file_format="csv",
+        imported_by=accountant,
+    )
+    for i in range(8):
+        posted_payment(
+            clerk=clerk,
+            approver=accountant,
+            direction="out",
+            amount="75.00",
+            iban=SUPPLIER_IBAN,
+            reference=f"QREF-{i}",
+            due_date=datetime.date(2026, 3, 1 + i),
+        )
+    lines = [
+        _line(statement, amount="-75.00", counterparty=f"L {i}", reference=f"QREF-{i}")
+        for i in range(30)
+    ]
+    with CaptureQueriesContext(connection) as one:
+        few = statement_suggestions(statement=statement, lines=lines[:1])
+    with CaptureQueriesContext(connection) as many:
+        suggestions = statement_suggestions(statement=statement, lines=lines)
+    assert len(one.captured_queries) == len(many.captured_queries) == 2
+    assert len(few[lines[0].pk]) == 5
+    assert all(len(found) == 5 for found in suggestions.values())
+    assert suggestions[lines[3].pk][0].reference == "QREF-3"
+
+
+def test_the_booking_form_presets_no_counter_account(client, year, clerk, accountant):
+    """The accountant chooses the account of every booking: the page preselects none, and
+    booking without one is refused with a message, nothing posted."""
+    statement = import_file(CSV_FILE, user=accountant)
+    charge = statement.lines.get(amount=Decimal("-12.50"))
+    client.force_login(accountant)
+    page = client.get(reverse("accounting:statement_detail", args=[statement.pk]))
+    html = page.content.decode()
+    select = html[html.index(f'id="account-{charge.pk}"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>' in select
+    assert select.count(" selected") == 1
+
+    entries = JournalEntry.objects.count()
+    response = client.post(
+        reverse("accounting:statement_line_book", args=[charge.pk]),
+        {"account": "", "department": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Choose the account to book the line against." in response.content.decode()
+    charge.refresh_from_db()
+    assert charge.status == BankStatementLine.Status.UNMATCHED and charge.entry_id is None
+    assert JournalEntry.objects.count() == entries

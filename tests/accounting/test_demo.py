@@ -6,12 +6,15 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
 from accounting.demo import seed_accounting
 from accounting.models import (
+    Account,
     BankStatement,
     BankStatementLine,
     Budget,
@@ -22,8 +25,8 @@ from accounting.models import (
     JournalLine,
     Payment,
 )
-from accounting.selectors import ledger_verify
-from accounting.services import budget_statuses
+from accounting.selectors import bank_balances, ledger_bank_balance, ledger_verify
+from accounting.services import budget_statuses, statement_line_book, statement_reconcile
 from hr.demo import seed_hr
 from hr.models import Department
 
@@ -116,3 +119,29 @@ def test_seed_accounting_works_on_any_day_of_the_year(today):
     assert counts() == first
     assert max(JournalEntry.objects.values_list("date", flat=True)) <= today
     assert not Payment.objects.filter(due_date__year__gt=today.year).exists()
+
+
+def test_the_demo_statement_reconciles_once_its_lines_are_matched_or_booked():
+    """The demo statement agrees with the ledger the whole demo creates (payroll included):
+    what the import matched is in the ledger already; booking the bank charge and the
+    customer's part payment closes the difference, and the statement reconciles."""
+    call_command("seed_demo", employees=30)
+    statement = BankStatement.objects.get()
+    accountant = get_user_model().objects.get(username="accountant")
+    ledger = ledger_bank_balance(account_id=statement.bank_account_id, date=statement.date)
+    matched = statement.lines.filter(status=BankStatementLine.Status.MATCHED)
+    assert matched.count() == 4
+    open_lines = list(statement.lines.filter(status=BankStatementLine.Status.UNMATCHED))
+    assert len(open_lines) == 2
+    assert statement.opening_balance + sum(ln.amount for ln in matched) == ledger
+    assert statement.closing_balance == ledger + sum(ln.amount for ln in open_lines)
+    with pytest.raises(ValidationError):
+        statement_reconcile(statement=statement, user=accountant)
+
+    for line in open_lines:
+        counter = "1400" if line.amount > 0 else "4970"
+        statement_line_book(line=line, account=Account.objects.get(number=counter), user=accountant)
+    statement = statement_reconcile(statement=statement, user=accountant)
+    assert statement.reconciled_at is not None
+    [bank] = [a for a in bank_balances() if a.pk == statement.bank_account_id]
+    assert bank.difference == 0

@@ -288,6 +288,31 @@ def test_statement_lines_matched_booked_and_reconciled_on_the_page(client, year,
     assert statement.reconciled_at is not None and statement.reconciled_by == accountant
 
 
+def test_suggested_payment_matched_with_one_click(client, year, clerk, accountant):
+    """The statement page offers the fitting payment under the line; its button posts the
+    payment and the line is matched, committed."""
+    best = _posted(clerk, accountant, iban="DE89370400440532013000", reference="anders")
+    with CSV_STATEMENT.open("rb") as handle:
+        statement = statement_import(
+            bank_account=account("1200"), file=handle, filename=CSV_STATEMENT.name, user=clerk
+        )
+    supplier = statement.lines.get(amount=Decimal("-119.00"))
+    assert supplier.status == "unmatched"  # only the amount fits: left for a person
+    client.force_login(accountant)
+    page = client.get(reverse("accounting:statement_detail", args=[statement.pk]))
+    line = next(ln for ln in page.context["lines"] if ln.pk == supplier.pk)
+    assert [p.pk for p in line.suggestions] == [best.pk]
+    assert f'data-testid="match-{supplier.pk}-{best.pk}"' in page.content.decode()
+
+    response = client.post(
+        reverse("accounting:statement_line_match", args=[supplier.pk]), {"payment": best.pk}
+    )
+    assert response.status_code == 302
+    assert "The line was matched to the payment." in messages_of(response)
+    supplier.refresh_from_db()
+    assert (supplier.status, supplier.payment_id) == ("matched", best.pk)
+
+
 # --- Audit ---------------------------------------------------------------------------------------
 
 

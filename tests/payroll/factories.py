@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounting.models import Account
-from accounting.services import fiscal_year_open
+from accounting.services import bank_account_details_set, fiscal_year_open
 from payroll.models import DeductionRule, PayProfile, PaySchedule, TimeEntry
 from payroll.services.payday import payroll_settings
 from payroll.services.schedules import pay_period_for
@@ -30,8 +30,10 @@ def payroll_setup(year: int = 2026):
         name="Monatlich", defaults={"is_default": True, "payday_day": 28}
     )
     settings = payroll_settings()
-    settings.company_iban, settings.company_bic = "DE89370400440532013000", "COBADEFFXXX"
-    settings.save(update_fields=["company_iban", "company_bic"])
+    # The paying bank account's details live in accounting (payroll reads them from there).
+    bank_account_details_set(
+        account=settings.bank_account, iban="DE89370400440532013000", bic="COBADEFFXXX"
+    )
     rv, _c = DeductionRule.objects.get_or_create(
         code="RV",
         defaults={

@@ -141,6 +141,19 @@ def test_iban_changed_within_30_days_before_payday_is_found(schedule, pay, clerk
     assert finding.evidence_url.endswith(f"/payroll/payslip/{slip(run, ten_days).pk}/change/")
 
 
+def test_a_first_iban_is_no_change(schedule, pay):
+    """A new hire's first bank details, entered a week before payday, have no previous IBAN:
+    no finding. A real change (another IBAN before) in the same days is one."""
+    new_hire = profile(schedule, salary="3000.00", iban_index=0)
+    changed = profile(schedule, salary="3000.00", iban_index=1)
+    run = pay(schedule)
+    change(new_hire, old="", when=datetime.datetime(2026, 3, 21, 9, 0))
+    change(changed, when=datetime.datetime(2026, 3, 21, 9, 0))
+
+    assert audit_run(codes=[IBAN_CHANGED]).new == 1
+    assert set(findings(IBAN_CHANGED)) == {f"payslip:{slip(run, changed).pk}"}
+
+
 def test_iban_check_quiet_on_clean_data_and_on_unpaid_runs(schedule, pay):
     """Bank details unchanged for months: nothing. A fresh change before a run that is only
     calculated (not paid) is not pay sent: nothing either."""

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from lxml import etree
 
-from accounting.models import JournalEntry
+from accounting.models import Account, JournalEntry
 from backoffice import roles
 from payroll import sepa
 from payroll.models import BankFile, Cheque, PayrollRun, Payslip, PayslipLine
@@ -410,15 +411,13 @@ def test_without_a_company_iban_pay_is_refused_before_anything_is_written(
 ):
     """Direct deposits need an account to be paid from: readiness says so, and Pay refuses
     with nothing posted and no file written."""
-    from payroll.models import PayrollSettings
-
     calculator, approver = clerks
     schedule = payroll_setup()
     profile(schedule, salary="3000.00")
     with django_capture_on_commit_callbacks(execute=True):
         run = payday_run_calculate(period=period_for(schedule), user=calculator)
     payday_run_approve(run=run, user=approver)
-    PayrollSettings.objects.update(company_iban="")
+    Account.objects.filter(number="1200").update(iban="")
     with pytest.raises(PaydayRefused) as info:
         payday_run_pay(run=run, user=approver)
     assert "company IBAN" in str(info.value)
@@ -426,3 +425,39 @@ def test_without_a_company_iban_pay_is_refused_before_anything_is_written(
     assert not BankFile.objects.exists()
     texts = [i["text"] for i in payday.payday_readiness(period=run.period)]
     assert any("company IBAN" in t for t in texts)
+
+
+@pytest.mark.django_db
+def test_the_sepa_debtor_is_the_account_the_bank_accounts_page_shows(
+    clerks, client, make_user, django_capture_on_commit_callbacks
+):
+    """One record of the company's bank account: a new paying IBAN approved by a second
+    person is the one accounting's bank accounts page shows and the debtor of the SEPA file
+    payday writes."""
+    from payroll.services.company_account import (
+        company_account_change_approve,
+        company_account_change_request,
+    )
+
+    calculator, approver = clerks
+    schedule = payroll_setup()
+    profile(schedule, salary="3000.00")
+    new_iban = "DE02500105170137075030"
+    change = company_account_change_request(
+        user=calculator, company_name="Backoffice GmbH", company_iban=new_iban, company_bic=""
+    )
+    company_account_change_approve(change=change, user=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payday_run_calculate(period=period_for(schedule), user=calculator)
+    payday_run_approve(run=run, user=approver)
+    payday_run_pay(run=run, user=approver)
+
+    doc = etree.fromstring(BankFile.objects.get(run=run).xml.encode())
+    ns = {"p": doc.nsmap[None]}
+    debtor_iban = doc.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=ns)
+    client.force_login(make_user(roles.ACCOUNTANT))
+    html = client.get(reverse("accounting:bank_balances")).content.decode()
+    row = html[html.index('data-testid="bank-1200"') :]
+    row = row[: row.index("</tr>")]
+    assert debtor_iban == new_iban
+    assert f"<td>{new_iban}</td>" in row

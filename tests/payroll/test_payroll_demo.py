@@ -104,7 +104,9 @@ def test_seeded_profiles_are_plausible():
         assert iban.country_code == "DE" and p.bic == iban.bic.compact
     cheques = len(profiles) - len(deposit)
     assert 1 <= cheques <= 4
-    assert BankDetailsChange.objects.count() == len(deposit)
+    # Everyone's first bank details, and one later change (the audit's case).
+    assert BankDetailsChange.objects.filter(old_iban="").count() == len(deposit)
+    assert BankDetailsChange.objects.exclude(old_iban="").count() == 1
     assert (
         TimeEntry.objects.filter(employee__employment_type=Employee.EmploymentType.SALARIED).count()
         == 0
@@ -134,3 +136,28 @@ def test_seed_demo_in_january_pays_nothing_yet():
     assert not PayrollRun.objects.exists()
     assert TimeEntry.objects.exists()
     assert PayPeriod.objects.filter(start=datetime.date(2026, 1, 1)).exists()
+
+
+def test_the_demo_audit_findings_are_a_handful_that_mean_something():
+    """Seeded at 3 a.m. (when `make run` may well run), the demo's audit has three findings,
+    each a real case: the duplicate supplier invoice, the round consulting fee, and the one
+    employee who moved their pay to another account a week before payday. The seeder's and
+    payroll runs' postings are no after-hours case, new hires' first IBANs no change, a
+    run's sums of round salaries no round amount; running the checks again adds nothing."""
+    from accounting.audit import audit_run
+    from accounting.models import Finding
+
+    night = datetime.datetime(2026, 4, 15, 3, 0, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=night):
+        call_command("seed_demo", employees=30)
+    found = dict(Finding.objects.values_list("check_code", "key"))
+    assert Finding.objects.count() == 3
+    assert set(found) == {
+        "duplicate_payments",
+        "round_amounts",
+        "payroll_iban_changed_before_payday",
+    }
+    entry = JournalEntry.objects.get(pk=found["round_amounts"].split(":")[1])
+    assert entry.memo == "Beratungshonorar (pauschal)"
+    assert audit_run().new == 0
+    assert Finding.objects.count() == 3
