@@ -15,8 +15,9 @@ run), page and CSV                                            run, year-to-date 
 Admin employee changelist with   payroll clerk, auditor       hr/test_employee_admin_search.py
 a search                                                      (HR manager)
 Home                             -                            backoffice/test_home_queries.py
-                                                              (staff, HR manager)
-Employee list                    -                            backoffice/test_home_queries.py
+                                                              (staff, HR manager; links by
+                                                              permission, no data)
+Employee list                    payroll clerk, auditor       backoffice/test_home_queries.py
                                                               (HR manager, department head)
 Trial balance, general ledger    auditor                      accounting/test_reports.py (every
 page and CSV                                                  report and CSV; accountant)
@@ -44,10 +45,11 @@ from accounting.models import JournalEntry, JournalLine
 from accounting.services import EntrySpec, Line, journal_entries_post, journal_entry_reverse
 from backoffice import roles
 from hr.models import Employee
+from hr.views import PAGE_SIZE as EMPLOYEES_PAGE
 from payroll.models import PayProfile, PayrollRun, Payslip
 from payroll.services.payday import payday_run_approve, payday_run_calculate, payday_run_pay
 from tests.accounting.factories import account, open_year
-from tests.hr.factories import DepartmentFactory, EmployeeFactory
+from tests.hr.factories import DepartmentFactory, EmployeeFactory, PositionFactory
 from tests.payroll.factories import payroll_setup, period_for, profile
 
 pytestmark = pytest.mark.django_db
@@ -194,36 +196,49 @@ def test_payroll_pages_cost_the_same_queries_with_more_employees_departments_and
     assert len([line for line in csv_lines if line.strip()]) >= 1 + 110
 
 
-# --- Admin employee search for the other roles that search employees ---------------------------
+# --- Employee pages for the other roles that read every employee -----------------------------
 
 
-def test_employee_admin_search_costs_the_same_for_payroll_clerk_and_auditor(client, make_user):
-    """The employee changelist with a search costs the same queries with 4 employees in one
-    department as with 120 in six, for a payroll clerk and an auditor (the HR manager's count
-    is tests/hr/test_employee_admin_search.py)."""
+def test_employee_pages_cost_the_same_for_payroll_clerk_and_auditor(client, make_user):
+    """The employee list and the admin employee changelist with a search cost the same queries
+    with 6 employees in one department as with 126 in seven (each with a position), for a
+    payroll clerk and an auditor, who read every employee (the HR manager's and department
+    head's counts are tests/hr/test_employee_admin_search.py and test_home_queries.py)."""
     users = [make_user(roles.PAYROLL_CLERK), make_user(roles.AUDITOR)]
-    url, params = "/admin/hr/employee/", {"q": "muster"}
+    pages = [
+        ("admin employee search", "/admin/hr/employee/", {"q": "muster"}),
+        ("employee list", reverse("hr:employee_list"), None),
+    ]
 
     def grow(total, departments):
         for n in range(Employee.objects.count(), total):
+            department = departments[n % len(departments)]
             EmployeeFactory(
-                department=departments[n % len(departments)],
+                department=department,
+                position=PositionFactory(department=department),
                 last_name=f"Mustermann{n}" if n % 2 else "Weber",
             )
 
     def measure():
-        return {user.groups.get().name: _measure(client, user, url, params) for user in users}
+        counts, responses = {}, {}
+        for name, url, params in pages:
+            for user in users:
+                role = user.groups.get().name
+                counts[name, role], responses[name, role] = _measure(client, user, url, params)
+        return counts, responses
 
     grow(6, [DepartmentFactory()])
-    small = measure()
+    small, _responses = measure()
     grow(126, [DepartmentFactory() for _ in range(6)])
-    large = measure()
+    large, responses = measure()
+
+    assert _grown(small, large) == {}
 
     matches = Employee.objects.filter(last_name__icontains="muster").count()
     assert matches > 50
-    for role, (count, response) in large.items():
-        assert count == small[role][0], role
-        assert response.context["cl"].result_count == matches
+    for role in (roles.PAYROLL_CLERK, roles.AUDITOR):
+        assert responses["admin employee search", role].context["cl"].result_count == matches
+        assert len(responses["employee list", role].context["employees"]) == EMPLOYEES_PAGE
 
 
 # --- Accounting: admin journal entries; trial balance and general ledger for the auditor ------
