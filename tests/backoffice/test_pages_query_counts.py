@@ -38,11 +38,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounting.models import JournalEntry, JournalLine
 from accounting.services import EntrySpec, Line, journal_entries_post, journal_entry_reverse
+from accounting.views.reports import PAGE_SIZE as LEDGER_PAGE
 from backoffice import roles
 from hr.models import Employee
 from hr.views import PAGE_SIZE as EMPLOYEES_PAGE
@@ -317,5 +319,11 @@ def test_accounting_pages_cost_the_same_queries_with_many_more_ledger_lines(clie
         changelist = responses["admin journal entries", role].context["cl"]
         assert len(changelist.result_list) == 50
         assert changelist.result_list[0] == JournalEntry.objects.order_by("-date", "-pk").first()
-    csv_lines = responses["general ledger CSV", roles.AUDITOR].body.decode("utf-8-sig")
-    assert csv_lines.count("Buchung 402") == 10
+    debits = JournalLine.objects.filter(side="D").aggregate(total=Sum("amount"))["total"]
+    assert responses["trial balance", roles.AUDITOR].context["report"].debit == debits
+    ledger = responses["general ledger", roles.AUDITOR].context
+    assert ledger["debit"] == debits
+    assert len(ledger["lines"]) == LEDGER_PAGE and ledger["next_query"]
+    csv_text = responses["general ledger CSV", roles.AUDITOR].body.decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) >= 1 + 4440
+    assert csv_text.count("Buchung 402") == 10
