@@ -42,7 +42,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounting.models import JournalEntry, JournalLine
+from accounting.models import Budget, FiscalYear, JournalEntry, JournalLine
 from accounting.services import EntrySpec, Line, journal_entries_post, journal_entry_reverse
 from accounting.views.reports import PAGE_SIZE as LEDGER_PAGE
 from backoffice import roles
@@ -52,7 +52,7 @@ from payroll.models import PayProfile, PayrollRun, Payslip
 from payroll.services.payday import payday_run_approve, payday_run_calculate, payday_run_pay
 from tests.accounting.factories import account, open_year
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, PositionFactory
-from tests.payroll.factories import payroll_setup, period_for, profile
+from tests.payroll.factories import VALID_IBANS, payroll_setup, period_for, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +94,42 @@ def payroll_users(make_user):
 
 
 def _grow_profiles(schedule, total: int, departments) -> None:
+    """Employees with approved pay profiles up to ``total``, over ``departments``; one in five
+    is paid by cheque. Each department has a salary budget the payroll nearly uses up, so
+    the dashboard warns about it."""
+    fiscal_year = FiscalYear.objects.get(year=2026)
+    for department in departments:
+        Budget.objects.get_or_create(
+            department=department,
+            fiscal_year=fiscal_year,
+            account_group="41",
+            defaults={"amount": Decimal("1000.00")},
+        )
     for i in range(PayProfile.objects.count(), total):
+        cheque = i % 5 == 2
         profile(
             schedule,
             salary=f"{2500 + 10 * i}.00",
             iban_index=i,
             employee=EmployeeFactory(department=departments[i % len(departments)]),
+            **({"pay_method": PayProfile.PayMethod.CHEQUE, "iban": ""} if cheque else {}),
         )
+
+
+BROKEN_IBAN = "DE00123456789"
+
+
+def _break_ibans() -> int:
+    """Every twentieth direct-deposit profile gets an IBAN that is no IBAN: the next
+    calculation lists an error for each. Returns how many."""
+    deposits = PayProfile.objects.filter(pay_method=PayProfile.PayMethod.DIRECT_DEPOSIT)
+    broken = list(deposits.order_by("pk").values_list("pk", flat=True)[::20])
+    PayProfile.objects.filter(pk__in=broken).update(iban=BROKEN_IBAN)
+    return len(broken)
+
+
+def _mend_ibans() -> None:
+    PayProfile.objects.filter(iban=BROKEN_IBAN).update(iban=VALID_IBANS[0])
 
 
 def _calculated(schedule, user, day, capture) -> PayrollRun:
@@ -155,8 +184,9 @@ def _payroll_pages(client, users, *, calculated: PayrollRun, paid: PayrollRun):
 def test_payroll_pages_cost_the_same_queries_with_more_employees_departments_and_runs(
     client, payroll_users, django_capture_on_commit_callbacks
 ):
-    """3 employees in one department (two paid runs, one calculated) cost the same queries as
-    110 employees in six departments (six paid runs, one calculated): on the payday
+    """3 employees in one department (two paid runs, one calculated with an error) cost the
+    same queries as 110 employees in six departments (five paid runs, one calculated with
+    several errors), each with cheques, a bank file and a budget warning: on the payday
     dashboard, the review of a calculated run, the page of a paid run, the payslip admin and
     the payroll register (page and CSV), for every role that opens them."""
     capture = django_capture_on_commit_callbacks
@@ -167,13 +197,16 @@ def test_payroll_pages_cost_the_same_queries_with_more_employees_departments_and
     _grow_profiles(schedule, 3, departments[:1])
     for day in MONTHS[0:2]:
         paid = _pay(_calculated(schedule, clerk, day, capture), accountant, capture)
+    assert _break_ibans() == 1
     calculated = _calculated(schedule, clerk, MONTHS[2], capture)
     small, _responses = _payroll_pages(client, payroll_users, calculated=calculated, paid=paid)
 
+    # March stays calculated with its error; the months after it are paid in full.
+    _mend_ibans()
     _grow_profiles(schedule, 110, departments)
-    _pay(calculated, accountant, capture)  # March: 3 payslips, calculated before the hires
     for day in MONTHS[3:6]:
         paid = _pay(_calculated(schedule, clerk, day, capture), accountant, capture)
+    errors = _break_ibans()
     calculated = _calculated(schedule, clerk, MONTHS[6], capture)
     large, responses = _payroll_pages(client, payroll_users, calculated=calculated, paid=paid)
 
@@ -184,10 +217,18 @@ def test_payroll_pages_cost_the_same_queries_with_more_employees_departments_and
     dashboard = responses["dashboard", roles.PAYROLL_CLERK].context
     assert dashboard["run"] == calculated
     assert len(dashboard["recent_runs"]) == 7
+    assert len(dashboard["budgets"]) == 6
     for name in ("review (calculated run)", "run detail (paid run)"):
         context = responses[name, roles.ACCOUNTANT].context
         assert len(context["payslips"]) == 50 and context["has_next"]
         assert len(context["departments"]) == 6
+    assert len(responses["review (calculated run)", roles.PAYROLL_CLERK].context["errors"]) == (
+        errors
+    )
+    assert errors > 1
+    paid_page = responses["run detail (paid run)", roles.AUDITOR].context
+    assert paid_page["cheque_count"] == 22
+    assert paid_page["bank_file"].transactions == 88
     changelist = responses["admin payslips", roles.AUDITOR].context["cl"]
     assert len(changelist.result_list) == 100
     assert changelist.result_count == Payslip.objects.count()
