@@ -5,7 +5,7 @@ Page (issue 14)                  Roles measured here          Also covered at tw
 -------------------------------  ---------------------------  ------------------------------------
 Payday dashboard /payroll/       payroll clerk (with runs)    payroll/test_dashboard.py (clerk,
                                                               readiness without runs)
-Run review of a calculated run   payroll clerk, accountant    payroll/test_dashboard.py (clerk,
+Run review of a calculated run   clerk, accountant, auditor   payroll/test_dashboard.py (clerk,
                                                               also ?changes=large)
 Run detail of a paid run         clerk, accountant, auditor   -
 Admin payslip changelist         clerk, accountant, auditor   payroll/test_admin_list_shapes.py
@@ -159,7 +159,7 @@ def _payroll_pages(client, users, *, calculated: PayrollRun, paid: PayrollRun):
         ("dashboard", [clerk], reverse("payroll:dashboard"), {"month": month}),
         (
             "review (calculated run)",
-            [clerk, accountant],
+            [clerk, accountant, auditor],
             reverse("payroll:run_detail", args=[calculated.pk]),
             None,
         ),
