@@ -78,6 +78,7 @@ def _measure(client, user, url, params=None):
 
 
 def _grown(small: dict, large: dict) -> dict:
+    """The (page, role) pairs whose count changed, with both counts: the failure names them."""
     return {key: (small[key], large[key]) for key in small if small[key] != large[key]}
 
 
