@@ -9,19 +9,24 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncYear
 from django.utils.translation import gettext as _
 
-from backoffice.money import format_money
+from backoffice.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, ZERO, format_money
 from hr.models import Department, Employee
 from hr.selectors import departments_headed_by
 from payroll.models import (
+    DeductionRule,
     PayProfile,
     PayProfileChange,
     PayrollRun,
     PayrollSettings,
     Payslip,
+    PayslipLine,
     PendingChange,
     TimeEntry,
 )
@@ -240,3 +245,93 @@ def my_bank_detail_requests(*, profile: PayProfile, limit: int = 10) -> list[Pay
         .select_related("requested_by", "decided_by")
         .order_by("-requested_at", "-id")[:limit]
     )
+
+
+# --- Year-to-date totals on the payslip ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """Sums over the calendar year of a payslip: its own figures and those of the employee's
+    paid payslips before it (off-cycle corrections and one-off payments included)."""
+
+    year: int
+    gross: Decimal
+    tax: Decimal
+    social_insurance: Decimal
+    net: Decimal
+
+
+_NEVER = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+def _counted_before(prefix: str = "") -> Q:
+    """The payslips (at ``prefix``) that count towards the outer payslip's year to date: the
+    outer payslip itself, and the employee's paid payslips whose period ends in the same
+    calendar year and before it (earlier period end; with the same period end, paid earlier,
+    or in the same payment with a lower id). The tax year of regular pay is the year its pay
+    period ends (§ 38a (1) EStG)."""
+    p = prefix
+    same_period = Q(**{f"{p}period__end": OuterRef("period__end")})
+    earlier = (
+        Q(**{f"{p}period__end__lt": OuterRef("period__end")})
+        | (same_period & Q(**{f"{p}run__paid_at__lt": OuterRef("ytd_order")}))
+        | (
+            same_period
+            & Q(**{f"{p}run__paid_at": OuterRef("ytd_order"), f"{p}pk__lte": OuterRef("pk")})
+        )
+    )
+    return Q(
+        **{
+            f"{p}employee_id": OuterRef("employee_id"),
+            f"{p}period__end__gte": OuterRef("ytd_start"),
+        }
+    ) & (Q(**{f"{p}pk": OuterRef("pk")}) | (Q(**{f"{p}run__status": "paid"}) & earlier))
+
+
+def _sum(queryset: QuerySet, group: str, field: str) -> Coalesce:
+    total = queryset.order_by().values(group).annotate(total=Sum(field)).values("total")
+    return Coalesce(
+        Subquery(
+            total,
+            output_field=DecimalField(
+                max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+            ),
+        ),
+        Value(ZERO),
+    )
+
+
+def payslip_year_to_date(*, payslip_ids: Iterable[int]) -> dict[int, YearToDate]:
+    """Year-to-date gross, tax, social insurance and net for each of these payslips, by
+    payslip id, in one query whatever their number (a batch of PDFs asks once). Tax and
+    social insurance are the employee's shares of the deduction rules of those categories."""
+    counted = Payslip.objects.filter(_counted_before())
+    lines = PayslipLine.objects.filter(
+        _counted_before("payslip__"), kind=PayslipLine.Kind.DEDUCTION
+    )
+
+    def category(name: str) -> QuerySet:
+        return lines.filter(code__in=DeductionRule.objects.filter(category=name).values("code"))
+
+    rows = (
+        Payslip.objects.filter(pk__in=list(payslip_ids))
+        .annotate(
+            ytd_start=TruncYear("period__end", output_field=DateField()),
+            ytd_order=Coalesce("run__paid_at", Value(_NEVER)),
+        )
+        .annotate(
+            ytd_gross=_sum(counted, "employee_id", "gross"),
+            ytd_net=_sum(counted, "employee_id", "net"),
+            ytd_tax=_sum(category(DeductionRule.Category.TAX), "payslip__employee_id", "amount"),
+            ytd_social=_sum(
+                category(DeductionRule.Category.SOCIAL), "payslip__employee_id", "amount"
+            ),
+        )
+        .order_by()
+        .values_list("pk", "ytd_start", "ytd_gross", "ytd_tax", "ytd_social", "ytd_net")
+    )
+    return {
+        pk: YearToDate(year=start.year, gross=gross, tax=tax, social_insurance=social, net=net)
+        for pk, start, gross, tax, social, net in rows
+    }

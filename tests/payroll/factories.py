@@ -43,6 +43,7 @@ def payroll_setup(year: int = 2026):
             "liability_account": acct("1742"),
             "employer_expense_account": acct("4130"),
             "order": 10,
+            "category": DeductionRule.Category.SOCIAL,
         },
     )
     lst, _c = DeductionRule.objects.get_or_create(
@@ -53,6 +54,7 @@ def payroll_setup(year: int = 2026):
             "employee_rate": Decimal("15"),
             "liability_account": acct("1741"),
             "order": 20,
+            "category": DeductionRule.Category.TAX,
         },
     )
     DeductionRule.objects.get_or_create(
@@ -65,6 +67,7 @@ def payroll_setup(year: int = 2026):
             "applies_to": "church",
             "liability_account": acct("1741"),
             "order": 30,
+            "category": DeductionRule.Category.TAX,
         },
     )
     return schedule
