@@ -392,3 +392,37 @@ def test_demo_company_has_an_address():
     assert set(
         DeductionRule.objects.filter(code__in=["KV", "AV", "PV"]).values_list("category", flat=True)
     ) == {"social"}
+
+
+# --- The employer's data in the admin ------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payroll_sets_the_employers_address_and_document_language_in_the_admin(client, make_user):
+    """The address and the document language save at once (they are not the paying account:
+    no second person needed); an unknown language is refused with nothing saved."""
+    from payroll.models import CompanyAccountChange, PayrollSettings
+
+    payroll_setup()
+    client.force_login(make_user(roles.PAYROLL_CLERK))
+    company = PayrollSettings.objects.get()
+    url = f"/admin/payroll/payrollsettings/{company.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if k in form.fields and v is not None}
+
+    refused = client.post(url, {**data, "company_city": "Köln", "document_language": "xx"})
+    assert refused.status_code == 200
+    assert "document_language" in refused.context["adminform"].form.errors
+    assert PayrollSettings.objects.get().company_city == ""
+
+    data.update(
+        company_street="Domkloster 4",
+        company_postal_code="50667",
+        company_city="Köln",
+        document_language="en",
+    )
+    assert client.post(url, data).status_code == 302
+    company.refresh_from_db()
+    assert pdf.company_address_lines(company) == ["Domkloster 4", "50667 Köln"]
+    assert company.document_language == "en"
+    assert not CompanyAccountChange.objects.exists()
