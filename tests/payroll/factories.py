@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from accounting.models import Account
 from accounting.services import fiscal_year_open
+from backoffice.services import user_language_set
 from payroll.models import DeductionRule, PayProfile, PaySchedule, TimeEntry
 from payroll.services.payday import payroll_settings
 from payroll.services.schedules import pay_period_for
-from tests.hr.factories import EmployeeFactory
+from tests.hr.factories import EmployeeFactory, UserFactory
 
 VALID_IBANS = [
     "DE89370400440532013000",
@@ -96,3 +97,12 @@ def approved_hours(employee, day: datetime.date, hours: str):
     return TimeEntry.objects.create(
         employee=employee, date=day, hours=Decimal(hours), status=TimeEntry.Status.APPROVED
     )
+
+
+def speaks(employee, language: str):
+    """Give ``employee`` a login that chose ``language`` with the language switch."""
+    user = UserFactory()
+    employee.user = user
+    employee.save(update_fields=["user"])
+    user_language_set(user=user, language=language)
+    return user

@@ -12,7 +12,6 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from backoffice import roles
-from backoffice.services import user_language_set
 from payroll import pdf
 from payroll.models import PayrollRun, Payslip
 from payroll.services import publish
@@ -23,7 +22,7 @@ from payroll.services.payday import (
     payroll_settings,
 )
 from payroll.tasks import cheques_pdf_render, payslip_pdfs_render
-from tests.payroll.factories import payroll_setup, period_for, profile
+from tests.payroll.factories import payroll_setup, period_for, profile, speaks
 
 STATIC_CSS = Path(settings.BASE_DIR) / "static" / "css" / "payslip.css"
 
@@ -51,23 +50,14 @@ def run_paid(make_user, django_capture_on_commit_callbacks):
     return make
 
 
-def speaks(employee, language: str, *, make_user):
-    """Give ``employee`` a login that chose ``language`` with the language switch."""
-    user = make_user(employee=False)
-    employee.user = user
-    employee.save(update_fields=["user"])
-    user_language_set(user=user, language=language)
-    return user
-
-
 @pytest.mark.django_db
-def test_payslip_shows_what_an_employee_needs(run_paid, make_user):
+def test_payslip_shows_what_an_employee_needs(run_paid):
     """Company, name, personnel number, period, payday, earnings with quantity, rate and
     amount, deductions, employer contributions, gross, net and the masked IBAN; the full IBAN
     never appears."""
     run = run_paid(cheques=0)
     slip = Payslip.objects.select_related("employee").get(run=run)
-    speaks(slip.employee, "en", make_user=make_user)
+    speaks(slip.employee, "en")
     with translation.override("en"):
         html = pdf.payslip_html(slip)
         payday = date_format(run.period.payday, "SHORT_DATE_FORMAT")
@@ -89,10 +79,10 @@ def test_payslip_shows_what_an_employee_needs(run_paid, make_user):
 
 
 @pytest.mark.django_db
-def test_cheque_payslip_names_the_cheque_number(run_paid, make_user):
+def test_cheque_payslip_names_the_cheque_number(run_paid):
     run = run_paid(deposits=0, cheques=1)
     slip = Payslip.objects.get(run=run)
-    speaks(slip.employee, "en", make_user=make_user)
+    speaks(slip.employee, "en")
     with translation.override("en"):
         html = pdf.payslip_html(slip)
     assert f"Cheque no. {slip.cheque.number}" in html
