@@ -1,11 +1,37 @@
 from axes.admin import AccessAttemptAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.models import Notification
+from backoffice.models import Notification, UserPreference
 from backoffice.two_factor import admin as two_factor_admin  # noqa: F401 (user admin action)
+
+
+class UserPreferenceForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("language"),
+        choices=[("", _("not chosen"))] + list(settings.LANGUAGES),
+        required=False,
+    )
+
+    class Meta:
+        model = UserPreference
+        fields = ["user", "language"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    """The language a user chose with the switch; payslips and cheques are written in it."""
+
+    form = UserPreferenceForm
+    list_display = ["user", "language"]
+    list_select_related = ["user"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(Notification)

@@ -1,4 +1,5 @@
-"""Abstract base models, and the per-user notification inbox that every app writes to."""
+"""Abstract base models, the per-user notification inbox that every app writes to, and each
+user's language preference (documents rendered for them in the background use it)."""
 
 from django.conf import settings
 from django.db import models
@@ -71,3 +72,25 @@ class Notification(TimeStampedModel):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves. ``language`` is set by the language switch and read
+    where something is rendered for the user without a request (payslips, cheques); blank:
+    never chosen, the company default applies."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    # A code of settings.LANGUAGES (not as choices: a change of those needs no migration).
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -332,6 +332,8 @@ ADMIN_REACH: dict[str, dict[str, str]] = {
     "axes.accesslog": {},
     "axes.accessfailurelog": {},
     "backoffice.notification": {},
+    # A user's own choice (the language switch); only a superuser corrects it here.
+    "backoffice.userpreference": {},
     "hr.department": {
         PAYROLL_CLERK: "view",
         ACCOUNTANT: "view",

@@ -1,14 +1,15 @@
-"""Writes of the bottom layer: notifications and role assignment."""
+"""Writes of the bottom layer: notifications, role assignment and user preferences."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from backoffice.models import Notification
+from backoffice.models import Notification, UserPreference
 from backoffice.roles import ROLES
 from backoffice.stored_text import StoredText, stored_source
 
@@ -73,3 +74,16 @@ def user_roles_set(*, user, roles: Iterable[str]) -> None:
         user.save(update_fields=["is_staff"])
     if hasattr(user, "_backoffice_roles"):
         del user._backoffice_roles
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str) -> UserPreference:
+    """Remember the language a user chose (the language switch), for what is rendered for
+    them later without a request: their payslips and cheques."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"unknown language: {language[:20]!r}")
+    preference, _created = UserPreference.objects.select_for_update().get_or_create(user=user)
+    if preference.language != language:
+        preference.language = language
+        preference.save(update_fields=["language"])
+    return preference

@@ -52,7 +52,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch keeps a signed-in user's choice (backoffice.views.language_set).
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("hr/", include("hr.urls")),
     path("accounting/", include("accounting.urls")),
     path("payroll/", include("payroll.urls")),

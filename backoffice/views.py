@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from backoffice import services
 from backoffice.celery import app as celery_app
@@ -30,6 +31,17 @@ def bad_request(request, exception=None):
     (backoffice.middleware), and must not touch the database they were refused for."""
     with translation.override(translation.get_language_from_request(request)):
         return HttpResponseBadRequest(loader.render_to_string("400.html"))
+
+
+@require_POST
+def language_set(request):
+    """Django's language switch (cookie and redirect), and for a signed-in user the choice is
+    kept as their preference: documents rendered for them later (payslips, cheques) use it."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 class LoginView(auth_views.LoginView):

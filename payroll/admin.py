@@ -196,6 +196,17 @@ class PayrollSettingsAdmin(_RefusesWithServices, admin.ModelAdmin):
             },
         ),
         (
+            _("Employer on payslips and cheques"),
+            {
+                "fields": [
+                    "company_street",
+                    "company_postal_code",
+                    "company_city",
+                    "document_language",
+                ],
+            },
+        ),
+        (
             _("Paying company"),
             {
                 "fields": ["company_name", "company_iban", "company_bic", "company_pending"],
@@ -273,18 +284,28 @@ class DeductionRuleAdmin(admin.ModelAdmin):
         "monthly_ceiling",
         "annual_ceiling",
         "applies_to",
+        "category",
         "order",
         "active",
     ]
     list_select_related = ["liability_account", "employer_expense_account", "base_rule"]
-    list_filter = ["active", "kind", "applies_to"]
+    list_filter = ["active", "kind", "applies_to", "category"]
     search_fields = ["code", "name"]
     ordering = ["order", "code"]
     fieldsets = [
         (
             None,
             {
-                "fields": ["code", "name", "kind", "applies_to", "base_rule", "order", "active"],
+                "fields": [
+                    "code",
+                    "name",
+                    "kind",
+                    "applies_to",
+                    "category",
+                    "base_rule",
+                    "order",
+                    "active",
+                ],
                 "description": NOT_CERTIFIED,
             },
         ),

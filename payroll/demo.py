@@ -49,6 +49,9 @@ PRESET = [
     ("KIST", "Kirchensteuer (9 % der Lohnsteuer)", "9.00", "0", None, "1741", None, "church",
      "LST"),
 ]  # fmt: skip
+# Which year-to-date total on the payslip each preset rule counts towards.
+DEMO_CATEGORIES = {"KV": "social", "RV": "social", "AV": "social", "PV": "social",
+                   "LST": "tax", "KIST": "tax", "SOLI": "tax"}  # fmt: skip
 
 
 @transaction.atomic
@@ -58,7 +61,17 @@ def seed_payroll_config() -> list[str]:
         name="Monatlich", defaults={"is_default": True, "payday_day": 28}
     )
     # Pays from the bank account accounting's seeder gives its IBAN (payroll_settings() picks 1200).
-    payroll_settings()
+    settings = payroll_settings()
+    if not settings.company_city:
+        # The demo company's address, printed on payslips and cheques.
+        settings.company_street, settings.company_postal_code, settings.company_city = (
+            "Musterstraße 12",
+            "10115",
+            "Berlin",
+        )
+        settings.save(
+            update_fields=["company_street", "company_postal_code", "company_city", "updated_at"]
+        )
     accounts = {a.number: a for a in Account.objects.filter(number__in=["1741", "1742", "4130"])}
     created = 0
     for order, (code, name, ee, er, ceiling, liability, expense, applies, base) in enumerate(
@@ -77,6 +90,7 @@ def seed_payroll_config() -> list[str]:
                 "applies_to": applies,
                 "base_rule": DeductionRule.objects.get(code=base) if base else None,
                 "order": order * 10,
+                "category": DEMO_CATEGORIES.get(code, DeductionRule.Category.OTHER),
             },
         )
         created += new

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,13 @@ class PayrollSettingsAdminForm(forms.ModelForm):
     """The payroll settings. The paying account is checked like any bank details; saving a new
     one asks for a second person's approval (``company_account_change_request``)."""
 
+    document_language = forms.ChoiceField(
+        label=_("language of payslips and cheques"),
+        choices=[("", _("the site's language"))] + list(settings.LANGUAGES),
+        required=False,
+        help_text=_("For employees without a login or who never chose a language."),
+    )
+
     class Meta:
         model = PayrollSettings
         fields = [
@@ -174,6 +182,10 @@ class PayrollSettingsAdminForm(forms.ModelForm):
             "net_pay_account",
             "bank_account",
             "company_name",
+            "company_street",
+            "company_postal_code",
+            "company_city",
+            "document_language",
         ]
 
     # The paying bank account's IBAN and BIC are kept by accounting (shown on its bank accounts

@@ -14,19 +14,28 @@ import os
 import posixpath
 import signal
 import threading
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from num2words import num2words
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from hr.selectors.personnel_file import payslip_personal_data
+from hr.models import Employee
+from hr.selectors.personnel_file import payslip_personal_data_for
 from payroll.models import Cheque, PayrollRun, Payslip, PayslipLine
+from payroll.selectors import payslip_year_to_date
 
 # A host that can never resolve (RFC 6761): relative URLs in the templates resolve against it,
 # and the fetcher maps it to the static files finders.
@@ -133,62 +142,149 @@ def mask_iban(iban: str) -> str:
     return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
 
 
-def payslip_context(payslip: Payslip) -> dict:
-    """Everything a payslip shows, in four queries: the payslip with its employee, department,
-    period and cheque; its lines; the payroll settings; the personal fields of the employee's
-    personnel file (address, tax class, tax ID masked, social-insurance number) from hr."""
+def document_language(*, employee: Employee | None, default: str) -> str:
+    """The language a document for ``employee`` is written in: what the employee's login chose
+    (``backoffice.UserPreference``, set by the language switch), else ``default`` (the payroll
+    settings' document language), else the site's. ``employee.user__preference`` should be
+    selected along."""
+    user = employee.user if employee is not None else None
+    chosen = ""
+    if user is not None:
+        try:
+            chosen = user.preference.language
+        except ObjectDoesNotExist:
+            chosen = ""
+    for language in (chosen, default):
+        if language:
+            try:
+                return translation.get_supported_language_variant(language)
+            except LookupError:
+                continue
+    return settings.LANGUAGE_CODE
+
+
+def payslip_contexts(payslips: Iterable[Payslip]) -> dict[int, dict]:
+    """Everything the payslips show, by payslip id, in five queries for the whole batch: the
+    payslips with employee, login and its language, department, period and cheque; their
+    lines; the payroll settings (employer and default language); the personal fields of the
+    personnel files (through hr.selectors); the year-to-date totals (payroll.selectors)."""
     from payroll.services.payday import payroll_settings
 
-    slip = Payslip.objects.select_related("employee", "department", "run__period", "cheque").get(
-        pk=payslip.pk
-    )
-    lines = list(PayslipLine.objects.filter(payslip=slip).order_by("id"))
-    try:
-        cheque = slip.cheque
-    except Cheque.DoesNotExist:
-        cheque = None
-    return {
-        "slip": slip,
-        "employee": slip.employee,
-        "personal": payslip_personal_data(employee_id=slip.employee_id),
-        "period": slip.run.period,
-        "settings": payroll_settings(),
-        "earnings": [ln for ln in lines if ln.kind == PayslipLine.Kind.EARNING],
-        "deductions": [ln for ln in lines if ln.kind == PayslipLine.Kind.DEDUCTION],
-        "employer": [ln for ln in lines if ln.kind == PayslipLine.Kind.EMPLOYER],
-        "cheque": cheque,
-        "masked_iban": mask_iban(slip.iban) if slip.iban else "",
-        "is_cheque": slip.pay_method == "cheque",
-        "language": translation.get_language() or "de",
-    }
+    ids = [p.pk for p in payslips]
+    slips = Payslip.objects.select_related(
+        "employee__user__preference", "department", "run__period", "cheque"
+    ).filter(pk__in=ids)
+    lines: dict[int, list[PayslipLine]] = defaultdict(list)
+    for line in PayslipLine.objects.filter(payslip_id__in=ids).order_by("payslip_id", "id"):
+        lines[line.payslip_id].append(line)
+    company = payroll_settings()
+    slips = list(slips)
+    personal = payslip_personal_data_for(employee_ids=[s.employee_id for s in slips])
+    totals = payslip_year_to_date(payslip_ids=ids)
+    contexts = {}
+    for slip in slips:
+        try:
+            cheque = slip.cheque
+        except Cheque.DoesNotExist:
+            cheque = None
+        own = lines[slip.pk]
+        contexts[slip.pk] = {
+            "slip": slip,
+            "employee": slip.employee,
+            "personal": personal.get(slip.employee_id),
+            "period": slip.run.period,
+            "settings": company,
+            "company_address": company_address_lines(company),
+            "earnings": [ln for ln in own if ln.kind == PayslipLine.Kind.EARNING],
+            "deductions": [ln for ln in own if ln.kind == PayslipLine.Kind.DEDUCTION],
+            "employer": [ln for ln in own if ln.kind == PayslipLine.Kind.EMPLOYER],
+            "year_to_date": totals.get(slip.pk),
+            "cheque": cheque,
+            "masked_iban": mask_iban(slip.iban) if slip.iban else "",
+            "is_cheque": slip.pay_method == "cheque",
+            "language": document_language(
+                employee=slip.employee, default=company.document_language
+            ),
+        }
+    return contexts
 
 
-def payslip_html(payslip: Payslip) -> str:
-    return render_to_string("payroll/pdf/payslip.html", payslip_context(payslip))
+def company_address_lines(company) -> list[str]:
+    city_line = " ".join(p for p in (company.company_postal_code, company.company_city) if p)
+    return [line for line in (company.company_street, city_line) if line]
 
 
-def render_payslip_pdf(payslip: Payslip) -> bytes:
-    """The payslip as PDF, in the active language."""
-    return html_to_pdf(payslip_html(payslip))
+def payslip_context(payslip: Payslip) -> dict:
+    return payslip_contexts([payslip])[payslip.pk]
+
+
+def payslip_html(payslip: Payslip, *, context: dict | None = None) -> str:
+    """The payslip's HTML in the employee's language (``context["language"]``), whatever
+    language the request or task that asks for it speaks."""
+    context = context or payslip_context(payslip)
+    with translation.override(context["language"]):
+        return render_to_string("payroll/pdf/payslip.html", context)
+
+
+def render_payslip_pdf(payslip: Payslip, *, context: dict | None = None) -> bytes:
+    """The payslip as PDF, in the employee's language. ``context`` from ``payslip_contexts``
+    when a batch is rendered (one set of queries for the batch)."""
+    return html_to_pdf(payslip_html(payslip, context=context))
+
+
+def amount_in_words(amount: Decimal, *, language: str) -> str:
+    """``1234.56`` -> "eintausendzweihundertvierunddreißig Euro und 56 Cent" (de) or "one
+    thousand, two hundred and thirty-four euros and 56 cents" (en): euros in words, cents in
+    figures, as on a cheque."""
+    cents_total = int((abs(amount) * 100).to_integral_value())
+    euros, cents = divmod(cents_total, 100)
+    with translation.override(language):
+        lang = "de" if language.startswith("de") else "en"
+        words = num2words(euros, lang=lang)
+        if lang == "de" and words.endswith("eins"):
+            words = words[:-1]  # "ein Euro", "einhundertein Euro": before a noun
+        return _("%(euros)s and %(cents)s") % {
+            "euros": ngettext("%(words)s euro", "%(words)s euros", euros) % {"words": words},
+            "cents": ngettext("%(count)s cent", "%(count)s cents", cents) % {"count": cents},
+        }
 
 
 def cheques_html(run: PayrollRun) -> str:
+    """The run's cheques, each in its payee's language with the amount in words and figures;
+    the document's own language is the payroll settings' default."""
     from payroll.services.payday import payroll_settings
 
     run = PayrollRun.objects.select_related("period").get(pk=run.pk)
-    cheques = list(
-        Cheque.objects.filter(run=run).select_related("payslip__employee").order_by("number")
-    )
-    return render_to_string(
-        "payroll/pdf/cheques.html",
-        {
-            "run": run,
-            "period": run.period,
-            "cheques": cheques,
-            "settings": payroll_settings(),
-            "language": translation.get_language() or "de",
-        },
-    )
+    company = payroll_settings()
+    cheques = []
+    for cheque in (
+        Cheque.objects.filter(run=run)
+        .select_related("payslip__employee__user__preference")
+        .order_by("number")
+    ):
+        language = document_language(
+            employee=cheque.payslip.employee, default=company.document_language
+        )
+        cheques.append(
+            {
+                "cheque": cheque,
+                "language": language,
+                "words": amount_in_words(cheque.amount, language=language),
+            }
+        )
+    language = document_language(employee=None, default=company.document_language)
+    with translation.override(language):
+        return render_to_string(
+            "payroll/pdf/cheques.html",
+            {
+                "run": run,
+                "period": run.period,
+                "cheques": cheques,
+                "settings": company,
+                "company_address": company_address_lines(company),
+                "language": language,
+            },
+        )
 
 
 def render_cheques_pdf(run: PayrollRun) -> bytes:

@@ -13,8 +13,9 @@ Who sees what (issue #8, item 1):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -260,30 +261,52 @@ def personnel_change_requests_of(*, employee: Employee) -> QuerySet[PersonnelCha
 
 @dataclass(frozen=True)
 class PayslipPersonalData:
+    """The personnel file's part of a payslip. The tax ID and the social-insurance number are
+    printed in full: § 1 (1) Nr. 3 and 7 EBV (Entgeltbescheinigungsverordnung) require both on
+    the payslip, and the authorities the employee shows it to (pension and health insurance,
+    Finanzamt, Elterngeld) need them whole. The document goes only to the employee and to
+    payroll, who both see the file anyway; the bank account stays masked (payroll.pdf)."""
+
     address_lines: tuple[str, ...]
+    birth_date: date | None
     tax_class: str
-    tax_id_masked: str
+    tax_id: str
     social_insurance_number: str
     church_tax: bool
 
 
-def mask_tax_id(tax_id: str) -> str:
-    """``********809``: only the last three digits remain."""
-    if not tax_id:
-        return ""
-    return "*" * (len(tax_id) - 3) + tax_id[-3:]
+def _payslip_personal_data(file: PersonnelFile) -> PayslipPersonalData:
+    city_line = " ".join(p for p in (file.postal_code, file.city) if p)
+    return PayslipPersonalData(
+        address_lines=tuple(line for line in (file.street, city_line) if line),
+        birth_date=file.birth_date,
+        tax_class=file.get_tax_class_display() if file.tax_class else "",
+        tax_id=file.tax_id,
+        social_insurance_number=file.social_insurance_number,
+        church_tax=file.church_tax,
+    )
+
+
+_PAYSLIP_FIELDS = (
+    "employee_id",
+    "street",
+    "postal_code",
+    "city",
+    "birth_date",
+    "tax_class",
+    "tax_id",
+    "social_insurance_number",
+    "church_tax",
+)
+
+
+def payslip_personal_data_for(*, employee_ids: Iterable[int]) -> dict[int, PayslipPersonalData]:
+    """What the payslips of these employees print from their files, by employee id, in one
+    query; an employee without a file is missing from the result."""
+    files = PersonnelFile.objects.filter(employee_id__in=set(employee_ids)).only(*_PAYSLIP_FIELDS)
+    return {f.employee_id: _payslip_personal_data(f) for f in files}
 
 
 def payslip_personal_data(*, employee_id: int) -> PayslipPersonalData | None:
     """What a payslip prints from the personnel file (one query); None without a file."""
-    file = PersonnelFile.objects.filter(employee_id=employee_id).first()
-    if file is None:
-        return None
-    city_line = " ".join(p for p in (file.postal_code, file.city) if p)
-    return PayslipPersonalData(
-        address_lines=tuple(line for line in (file.street, city_line) if line),
-        tax_class=file.get_tax_class_display() if file.tax_class else "",
-        tax_id_masked=mask_tax_id(file.tax_id),
-        social_insurance_number=file.social_insurance_number,
-        church_tax=file.church_tax,
-    )
+    return payslip_personal_data_for(employee_ids=[employee_id]).get(employee_id)

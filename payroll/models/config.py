@@ -84,6 +84,17 @@ class PayrollSettings(TimeStampedModel):
     # The paying account (COMPANY_ACCOUNT_FIELDS) holds approved values only; a change waits
     # as a CompanyAccountChange until a second person approves it.
     company_name = models.CharField(_("company name"), max_length=70, default="Backoffice GmbH")
+    # The employer's address printed on payslips and cheques (not part of the paying account).
+    company_street = models.CharField(_("company street and number"), max_length=70, blank=True)
+    company_postal_code = models.CharField(_("company postal code"), max_length=10, blank=True)
+    company_city = models.CharField(_("company city"), max_length=70, blank=True)
+    # A language code of settings.LANGUAGES (the admin form offers them); blank: the site's.
+    document_language = models.CharField(
+        _("language of payslips and cheques"),
+        max_length=8,
+        blank=True,
+        help_text=_("For employees without a login or who never chose a language."),
+    )
 
     class Meta:
         verbose_name = _("payroll settings")
@@ -149,6 +160,11 @@ class DeductionRule(TimeStampedModel):
         ALL = "all", _("All employees")
         CHURCH = "church", _("Church members only")
 
+    class Category(models.TextChoices):
+        TAX = "tax", _("Tax (wage tax, solidarity surcharge, church tax)")
+        SOCIAL = "social", _("Social insurance")
+        OTHER = "other", _("Other")
+
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
@@ -169,6 +185,10 @@ class DeductionRule(TimeStampedModel):
     )
     applies_to = models.CharField(
         _("applies to"), max_length=6, choices=AppliesTo.choices, default=AppliesTo.ALL
+    )
+    # Which year-to-date total on the payslip the employee's share counts towards.
+    category = models.CharField(
+        _("category"), max_length=6, choices=Category.choices, default=Category.OTHER
     )
     liability_account = models.ForeignKey(
         "accounting.Account",

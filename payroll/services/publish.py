@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from backoffice.services import notify
 from backoffice.stored_text import stored
 from payroll.models import PayrollRun, Payslip
-from payroll.pdf import render_cheques_pdf, render_payslip_pdf
+from payroll.pdf import payslip_contexts, render_cheques_pdf, render_payslip_pdf
 
 logger = logging.getLogger(__name__)
 PDF_BATCH = 200
@@ -65,12 +65,13 @@ def _payslip_pdf_name(slip: Payslip) -> str:
     return f"payslip-{slip.run_id}-{slip.employee_id}.pdf"
 
 
-def payslip_pdf_store(*, payslip: Payslip) -> Payslip:
+def payslip_pdf_store(*, payslip: Payslip, context: dict | None = None) -> Payslip:
     """Render and store a published payslip's PDF unless one is stored already. Idempotent:
-    two workers (or a worker and a download) may render at once; the first to store wins."""
+    two workers (or a worker and a download) may render at once; the first to store wins.
+    ``context``: the payslip's from ``payroll.pdf.payslip_contexts`` of a batch."""
     if payslip.pdf:
         return payslip
-    data = render_payslip_pdf(payslip)
+    data = render_payslip_pdf(payslip, context=context)
     with transaction.atomic():
         slip = Payslip.objects.select_for_update().get(pk=payslip.pk)
         if slip.pdf or slip.published_at is None:
@@ -109,11 +110,13 @@ def payslip_pdfs_render(
     )
     stored = 0
     last = after_id
+    # What the PDFs show (personal fields, year-to-date totals) is read once for the batch.
+    contexts = payslip_contexts(rows[:limit])
     for slip in rows[:limit]:
         if deadline is not None and time.monotonic() > deadline:
             return stored, last
         try:
-            payslip_pdf_store(payslip=slip)
+            payslip_pdf_store(payslip=slip, context=contexts.get(slip.pk))
         except Exception:
             logger.exception("payslip %s: PDF not rendered", slip.pk)
         else:

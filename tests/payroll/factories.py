@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from accounting.models import Account
 from accounting.services import bank_account_details_set, fiscal_year_open
+from backoffice.services import user_language_set
 from payroll.models import DeductionRule, PayProfile, PaySchedule, TimeEntry
 from payroll.services.payday import payroll_settings
 from payroll.services.schedules import pay_period_for
-from tests.hr.factories import EmployeeFactory
+from tests.hr.factories import EmployeeFactory, UserFactory
 
 VALID_IBANS = [
     "DE89370400440532013000",
@@ -45,6 +46,7 @@ def payroll_setup(year: int = 2026):
             "liability_account": acct("1742"),
             "employer_expense_account": acct("4130"),
             "order": 10,
+            "category": DeductionRule.Category.SOCIAL,
         },
     )
     lst, _c = DeductionRule.objects.get_or_create(
@@ -55,6 +57,7 @@ def payroll_setup(year: int = 2026):
             "employee_rate": Decimal("15"),
             "liability_account": acct("1741"),
             "order": 20,
+            "category": DeductionRule.Category.TAX,
         },
     )
     DeductionRule.objects.get_or_create(
@@ -67,6 +70,7 @@ def payroll_setup(year: int = 2026):
             "applies_to": "church",
             "liability_account": acct("1741"),
             "order": 30,
+            "category": DeductionRule.Category.TAX,
         },
     )
     return schedule
@@ -95,3 +99,12 @@ def approved_hours(employee, day: datetime.date, hours: str):
     return TimeEntry.objects.create(
         employee=employee, date=day, hours=Decimal(hours), status=TimeEntry.Status.APPROVED
     )
+
+
+def speaks(employee, language: str):
+    """Give ``employee`` a login that chose ``language`` with the language switch."""
+    user = UserFactory()
+    employee.user = user
+    employee.save(update_fields=["user"])
+    user_language_set(user=user, language=language)
+    return user

@@ -146,7 +146,7 @@ def test_two_first_downloads_at_once_store_one_pdf_and_serve_the_same_bytes(make
     both_rendering = threading.Barrier(2, timeout=20)
     counter = iter(range(1, 100))
 
-    def render(payslip):
+    def render(payslip, *, context=None):
         # Each render differs (as WeasyPrint's do: a creation date inside), so a served copy
         # that is not the stored one shows.
         number = next(counter)
