@@ -103,7 +103,7 @@ def _payday(first_day: datetime.date, calculator, approver, pool) -> dict:
     t1 = time.perf_counter()
     run = PayrollRun.objects.get(pk=run.pk)
     assert run.status == PayrollRun.Status.CALCULATED, run.error
-    payday.payday_run_approve(run=run, user=approver)
+    payday.payday_run_approve(run=run, user=approver, changes_acknowledged=True)
     t2 = time.perf_counter()
     payday.payday_run_pay(run=run, user=approver)
     t3 = time.perf_counter()

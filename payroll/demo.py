@@ -262,7 +262,7 @@ def _pay_month(*, period, clerk, accountant) -> str | None:
             payroll_chunk_calculate(chunk_id=chunk_id)
         run.refresh_from_db()
     if run.status == PayrollRun.Status.CALCULATED:
-        run = payday_run_approve(run=run, user=accountant)
+        run = payday_run_approve(run=run, user=accountant, changes_acknowledged=True)
     if run.status != PayrollRun.Status.APPROVED:
         return f"{period}: {run.get_status_display()} {run.error}".strip()
     payday_run_pay(run=run, user=clerk)

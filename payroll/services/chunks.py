@@ -17,7 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -26,7 +26,14 @@ from schwifty.exceptions import SchwiftyException
 
 from backoffice.money import ZERO
 from hr.selectors import absences as hr_absences
-from payroll.calculation import CalculationError, EmployeeInput, PeriodInput, RuleSpec, calculate
+from payroll.calculation import (
+    CalculationError,
+    EmployeeInput,
+    LateHours,
+    PeriodInput,
+    RuleSpec,
+    calculate,
+)
 from payroll.models import (
     DeductionRule,
     PayProfile,
@@ -38,6 +45,7 @@ from payroll.models import (
     PayslipLine,
     TimeEntry,
 )
+from payroll.services.schedules import hours_window, period_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +116,8 @@ def _inputs(
     # Approved absences (hr.selectors) of the period and of the reference weeks before it, for
     # hourly staff's average day: folded into the profiles' query, no query of their own.
     window_start = period.start - datetime.timedelta(weeks=reference_weeks)
+    # The days whose hours this run pays: the period, or the one before it (schedule timing).
+    hours_start, hours_end = hours_window(period=period)
     profiles = list(
         PayProfile.objects.filter(employee_id__in=employee_ids)
         .select_related("employee", "employee__personnel_file")
@@ -121,22 +131,25 @@ def _inputs(
     weekly: dict[int, dict] = defaultdict(dict)
     weekly_before: dict[int, dict] = defaultdict(dict)
     window_hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    week_start = period.start - datetime.timedelta(days=period.start.weekday())
-    # One query: per ISO week the hours before and inside the period (overtime), and the hours
-    # of the reference weeks before it (hourly absence pay).
+    week_start = hours_start - datetime.timedelta(days=hours_start.weekday())
+    # One query: per ISO week the hours before and inside the days this run pays (overtime;
+    # only those no other payslip holds), and the hours of the reference weeks before the
+    # period (hourly absence pay).
     for employee_id, year, week, before, inside, window in (
         TimeEntry.objects.filter(
             employee_id__in=employee_ids,
-            date__range=(min(week_start, window_start), period.end),
+            date__range=(min(week_start, window_start), max(hours_end, period.start)),
             status=TimeEntry.Status.APPROVED,
         )
         .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
         .values("employee_id", "y", "w")
         .annotate(
-            before=Sum(
-                "hours", filter=Q(date__gte=week_start, date__lt=period.start), default=ZERO
+            before=Sum("hours", filter=Q(date__gte=week_start, date__lt=hours_start), default=ZERO),
+            inside=Sum(
+                "hours",
+                filter=Q(date__range=(hours_start, hours_end), payslip__isnull=True),
+                default=ZERO,
             ),
-            inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
             window=Sum(
                 "hours", filter=Q(date__gte=window_start, date__lt=period.start), default=ZERO
             ),
@@ -149,6 +162,7 @@ def _inputs(
             weekly[employee_id][(year, week)] = inside
             if before:
                 weekly_before[employee_id][(year, week)] = before
+    late = _late_hours(employee_ids, period, hours_start)
     annual = [r for r in rules if r.annual_ceiling is not None]
     ytd: dict[int, Decimal] = {}
     if annual:
@@ -206,10 +220,87 @@ def _inputs(
                     paid_leave_days=paid_leave,
                     average_daily_hours=average,
                     reference_weeks=reference_weeks,
+                    late_hours=late.get(e.pk, ()),
                 ),
             )
         )
     return inputs
+
+
+def late_hours_q(hours_start: datetime.date) -> Q:
+    """Time entries that are late hours for a run whose hours begin on ``hours_start``:
+    approved, held by no payslip, dated before those days, in a period the employee already
+    had a payslip for (or a later one). Hours older than the employee's first payslip are
+    history the first payslip settles (imported for the 13-week average, say), never paid as
+    late hours."""
+    return Q(
+        Exists(
+            Payslip.objects.filter(
+                employee_id=OuterRef("employee_id"),
+                pays_period=True,
+                period__end__gte=OuterRef("date"),
+            )
+        ),
+        status=TimeEntry.Status.APPROVED,
+        payslip__isnull=True,
+        date__lt=hours_start,
+    )
+
+
+def _late_hours(
+    employee_ids: list[int], period, hours_start: datetime.date
+) -> dict[int, tuple[LateHours, ...]]:
+    """Approved hours before the days this run pays that no payslip holds: recorded (or
+    approved) after their period was calculated. One query; few rows. Grouped per employee
+    and per period of the schedule they fall in."""
+    found: dict[int, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
+    for employee_id, day, hours in (
+        TimeEntry.objects.filter(late_hours_q(hours_start), employee_id__in=employee_ids)
+        .order_by("employee_id", "date")
+        .values_list("employee_id", "date", "hours")
+    ):
+        start, end, _payday = period_bounds(schedule=period.schedule, day=day)
+        found[employee_id][(start, end)].append((day, hours))
+    return {
+        employee_id: tuple(
+            LateHours(
+                period_label=f"{start:%d.%m.%Y}–{end:%d.%m.%Y}",
+                days=tuple(day for day, _hours in rows),
+                hours=sum((hours for _day, hours in rows), ZERO),
+            )
+            for (start, end), rows in sorted(periods.items())
+        )
+        for employee_id, periods in found.items()
+    }
+
+
+def entries_release(*, payslips) -> None:
+    """Before payslips are deleted (calculated again): their hours are free to be paid."""
+    TimeEntry.objects.filter(payslip__in=payslips).update(payslip=None)
+
+
+def _entries_attach(chunk: PayrollChunk, period) -> None:
+    """Record on each approved entry up to the end of the run's hours window which of the
+    chunk's payslips pays it: the window's days and the late days before it (and history
+    older than the employee's first payslip, which that payslip settles). One UPDATE. An
+    entry approved between the reads and this statement is attached without being in the
+    amounts; its ``updated_at`` (after the calculation started) makes Approve refuse the run
+    until it is calculated again."""
+    _hours_start, hours_end = hours_window(period=period)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE payroll_timeentry AS t
+               SET payslip_id = s.id
+              FROM payroll_payslip AS s
+             WHERE s.chunk_id = %s
+               AND t.employee_id = s.employee_id
+               AND t.payslip_id IS NULL
+               AND t.status = %s
+               AND t.date <= %s
+            """,
+            [chunk.pk, TimeEntry.Status.APPROVED, hours_end],
+        )
 
 
 def _bank_problem(profile: PayProfile) -> str | None:
@@ -363,6 +454,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     """Replace whatever an earlier attempt of the chunk left with its payslips and errors.
     Returns the number of payslips written."""
     run = chunk.run
+    entries_release(payslips=Payslip.objects.filter(chunk=chunk))
     PayslipLine.objects.filter(payslip__chunk=chunk).delete()
     Payslip.objects.filter(chunk=chunk).delete()
     PayslipError.objects.filter(chunk=chunk).delete()
@@ -428,6 +520,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
         slips.append(slip)
         slip_lines.append(result.lines)
     errors += _write_resilient(run, chunk, slips, slip_lines)
+    _entries_attach(chunk, period)
     failed = {e.employee_id for e in errors}
     PayslipError.objects.bulk_create(errors)
     return sum(1 for slip in slips if slip.employee_id not in failed)

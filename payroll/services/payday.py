@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -29,7 +29,7 @@ from schwifty.exceptions import SchwiftyException
 
 from accounting.models import Account
 from accounting.services import Line, PostingRefused, journal_entry_post
-from backoffice.money import ZERO
+from backoffice.money import ZERO, format_quantity
 from backoffice.services import notify
 from hr.models import Employee
 from payroll import sepa
@@ -49,7 +49,10 @@ from payroll.models import (
     TimeEntry,
 )
 from payroll.selectors import approved_profiles, profile_changes_approved_since
-from payroll.services.chunks import chunk_payslips_write
+from payroll.services import review
+from payroll.services.chunks import chunk_payslips_write, entries_release, late_hours_q
+from payroll.services.readiness_hours import hours_readiness
+from payroll.services.schedules import hours_window
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
@@ -78,13 +81,26 @@ def payroll_settings() -> PayrollSettings:
 
 def eligible_employee_ids(*, period: PayPeriod) -> list[int]:
     """Employees on the period's schedule, with an approved pay profile, who were employed
-    during the period."""
+    during the period; and those who left before it with approved hours no payslip holds yet
+    (hours of their last period paid one period later, or recorded late): work is never
+    lost."""
+    hours_start, hours_end = hours_window(period=period)
+    unpaid_hours = TimeEntry.objects.filter(
+        Q(
+            date__range=(hours_start, hours_end),
+            status=TimeEntry.Status.APPROVED,
+            payslip__isnull=True,
+        )
+        | late_hours_q(hours_start),
+        employee_id=OuterRef("employee_id"),
+    )
     return list(
         approved_profiles()
         .filter(schedule_id=period.schedule_id, employee__hire_date__lte=period.end)
         .filter(
             Q(employee__termination_date__isnull=True)
             | Q(employee__termination_date__gte=period.start)
+            | Exists(unpaid_hours)
         )
         .order_by("employee_id")
         .values_list("employee_id", flat=True)
@@ -295,6 +311,7 @@ def payday_run_resume(*, run: PayrollRun, user=None, by_watchdog: bool = False) 
 def _start_fresh(run: PayrollRun, user) -> None:
     """Inside the caller's transaction, with the run locked: drop whatever an earlier
     calculation left and queue the chunks."""
+    entries_release(payslips=Payslip.objects.filter(run=run))
     PayslipLine.objects.filter(payslip__run=run).delete()
     Payslip.objects.filter(run=run).delete()
     PayslipError.objects.filter(run=run).delete()
@@ -644,10 +661,16 @@ def payday_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 def _refuse_if_hours_changed(run: PayrollRun) -> None:
     """Hours entered or changed after the calculation started are not in the payslips:
-    the run must be calculated again before it is approved."""
+    the run must be calculated again before it is approved. Those are the hours its payslips
+    hold (late hours of earlier periods too) and the hours of its window."""
+    hours_start, hours_end = hours_window(period=run.period)
     changed = (
+        TimeEntry.objects.filter(payslip__run=run, updated_at__gt=run.calculation_started_at)
+        .select_related("employee")
+        .first()
+    ) or (
         TimeEntry.objects.filter(
-            date__range=(run.period.start, run.period.end),
+            date__range=(hours_start, hours_end),
             employee__payslips__run=run,
             updated_at__gt=run.calculation_started_at,
         )
@@ -691,8 +714,28 @@ def run_approval_is_own(*, run: PayrollRun, user) -> bool:
     return payroll_settings().second_approver_required and run.calculated_by_id == user.pk
 
 
+def run_large_changes(*, run: PayrollRun) -> int:
+    """How many of the run's payslips changed by more than the settings' percentage against
+    the employee's payslip of the last paid run (the review's flag). One query."""
+    previous = review.previous_paid_run(run=run)
+    return review.large_change_count(
+        run=run, previous=previous, percent=payroll_settings().large_change_percent
+    )
+
+
+def run_confirmation(*, run: PayrollRun) -> dict:
+    """What Approve and Pay show before the click: the net total, the number of payees and
+    the large changes the approver acknowledges."""
+    totals = Payslip.objects.filter(run=run).aggregate(
+        payees=Count("pk", filter=Q(net__gt=0)), net=Sum("net", default=ZERO)
+    )
+    return {**totals, "large_changes": run_large_changes(run=run)}
+
+
 @transaction.atomic
-def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
+def payday_run_approve(*, run: PayrollRun, user, changes_acknowledged: bool = False) -> PayrollRun:
+    """Approve a calculated run, as a second person. When payslips changed a lot against the
+    last paid run, the approver must say they looked at them (``changes_acknowledged``)."""
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status in (PayrollRun.Status.APPROVED, PayrollRun.Status.PAID):
         return run  # approved already (a second click, or paid since): nothing changes
@@ -709,6 +752,21 @@ def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
         raise PaydayRefused(
             _("%(employee)s: %(message)s Fix it and calculate again.")
             % {"employee": errors[0].employee.full_name, "message": errors[0].message}
+        )
+    large = run_large_changes(run=run)
+    if large and not changes_acknowledged:
+        raise PaydayRefused(
+            ngettext(
+                "%(count)d payslip changed by more than %(percent)s %% against the last paid "
+                "run. Look at it and confirm that you checked it before approving.",
+                "%(count)d payslips changed by more than %(percent)s %% against the last paid "
+                "run. Look at them and confirm that you checked them before approving.",
+                large,
+            )
+            % {
+                "count": large,
+                "percent": format_quantity(payroll_settings().large_change_percent),
+            }
         )
     run.status = PayrollRun.Status.APPROVED
     run.approved_by = user
@@ -728,6 +786,7 @@ def _entry_lines(run: PayrollRun, settings: PayrollSettings) -> list[Line]:
         "special_leave_pay": settings.wage_expense_account_id,
         "sick_pay": settings.wage_expense_account_id,
         "salary": settings.salary_expense_account_id,
+        "late_hours": settings.wage_expense_account_id,
     }
     expense: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     liability: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -932,7 +991,7 @@ def payday_readiness(*, period: PayPeriod, employee_ids: list[int] | None = None
         profiles = approved_profiles().filter(employee_id__in=employee_ids)
     ids = profiles.values("employee_id")
     unapproved = (
-        TimeEntry.objects.filter(employee_id__in=ids, date__range=(period.start, period.end))
+        TimeEntry.objects.filter(employee_id__in=ids, date__range=hours_window(period=period))
         .exclude(status=TimeEntry.Status.APPROVED)
         .values("employee_id")
         .distinct()
@@ -994,6 +1053,7 @@ def payday_readiness(*, period: PayPeriod, employee_ids: list[int] | None = None
     problem = _company_account_problem(payroll_settings())
     if problem:
         items.append({"level": "block", "text": problem})
+    items += hours_readiness(period=period, profiles=profiles)
     return items
 
 
@@ -1007,10 +1067,10 @@ def _company_account_problem(settings: PayrollSettings) -> str | None:
 
 
 def period_is_paid(*, day: datetime.date, employee_id: int) -> bool:
-    """Hours of a paid period are locked."""
-    return Payslip.objects.filter(
+    """Whether the employee's hours of ``day`` are paid (or in an approved run): then they
+    are locked. A day nobody recorded is never locked: its hours are paid late."""
+    return TimeEntry.objects.filter(
         employee_id=employee_id,
-        run__status=PayrollRun.Status.PAID,
-        run__period__start__lte=day,
-        run__period__end__gte=day,
+        date=day,
+        payslip__run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
     ).exists()
