@@ -45,8 +45,9 @@ class TimeEntry(TimeStampedModel):
     # The payslip that pays these hours, set by the chunk that calculates it. The hours are
     # locked once that payslip's run is approved or paid; hours that no paid payslip holds
     # (recorded late) are paid by the employee's next run, as a correction line. One column:
-    # an entry is in one payslip at a time, so no two runs pay it. DO_NOTHING: whoever
-    # deletes payslips releases their entries first (one UPDATE, see payroll.services).
+    # an entry is in one payslip at a time, so no two runs pay it. Deleting a payslip (a run
+    # calculated again) frees its hours: the database does that (ON DELETE SET NULL, set by
+    # migration 0010, as Django 5.2 cannot declare it), so a chunk spends no query on it.
     payslip = models.ForeignKey(
         "payroll.Payslip",
         on_delete=models.DO_NOTHING,

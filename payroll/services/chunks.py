@@ -16,9 +16,10 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
-from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.db.models import CharField, Exists, JSONField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, JSONObject
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from schwifty import IBAN
@@ -124,7 +125,8 @@ def _inputs(
         .annotate(
             absence_spans=hr_absences.absence_spans_subquery(
                 employee_ref="employee_id", start=window_start, end=period.end
-            )
+            ),
+            late_rows=_late_rows_subquery(hours_start),
         )
         .order_by("employee_id")
     )
@@ -162,7 +164,6 @@ def _inputs(
             weekly[employee_id][(year, week)] = inside
             if before:
                 weekly_before[employee_id][(year, week)] = before
-    late = _late_hours(employee_ids, period, hours_start)
     annual = [r for r in rules if r.annual_ceiling is not None]
     ytd: dict[int, Decimal] = {}
     if annual:
@@ -220,7 +221,7 @@ def _inputs(
                     paid_leave_days=paid_leave,
                     average_daily_hours=average,
                     reference_weeks=reference_weeks,
-                    late_hours=late.get(e.pk, ()),
+                    late_hours=_late_hours(p.late_rows, period),
                 ),
             )
         )
@@ -247,36 +248,40 @@ def late_hours_q(hours_start: datetime.date) -> Q:
     )
 
 
-def _late_hours(
-    employee_ids: list[int], period, hours_start: datetime.date
-) -> dict[int, tuple[LateHours, ...]]:
-    """Approved hours before the days this run pays that no payslip holds: recorded (or
-    approved) after their period was calculated. One query; few rows. Grouped per employee
-    and per period of the schedule they fall in."""
-    found: dict[int, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
-    for employee_id, day, hours in (
-        TimeEntry.objects.filter(late_hours_q(hours_start), employee_id__in=employee_ids)
-        .order_by("employee_id", "date")
-        .values_list("employee_id", "date", "hours")
-    ):
-        start, end, _payday = period_bounds(schedule=period.schedule, day=day)
-        found[employee_id][(start, end)].append((day, hours))
-    return {
-        employee_id: tuple(
-            LateHours(
-                period_label=f"{start:%d.%m.%Y}–{end:%d.%m.%Y}",
-                days=tuple(day for day, _hours in rows),
-                hours=sum((hours for _day, hours in rows), ZERO),
+def _late_rows_subquery(hours_start: datetime.date) -> Subquery:
+    """For the chunk's pay profiles: the employee's late hours as one JSON list of days and
+    hours (texts, read back as Decimal), folded into the profiles' query: no query of their
+    own."""
+    return Subquery(
+        TimeEntry.objects.filter(late_hours_q(hours_start), employee_id=OuterRef("employee_id"))
+        .order_by()
+        .values("employee_id")
+        .annotate(
+            rows=JSONBAgg(
+                JSONObject(date="date", hours=Cast("hours", CharField())), order_by="date"
             )
-            for (start, end), rows in sorted(periods.items())
         )
-        for employee_id, periods in found.items()
-    }
+        .values("rows"),
+        output_field=JSONField(),
+    )
 
 
-def entries_release(*, payslips) -> None:
-    """Before payslips are deleted (calculated again): their hours are free to be paid."""
-    TimeEntry.objects.filter(payslip__in=payslips).update(payslip=None)
+def _late_hours(rows, period) -> tuple[LateHours, ...]:
+    """The late hours of ``_late_rows_subquery``, one item per period of the schedule they
+    fall in, oldest first."""
+    found: dict[tuple, list] = defaultdict(list)
+    for row in rows or []:
+        day = datetime.date.fromisoformat(row["date"])
+        start, end, _payday = period_bounds(schedule=period.schedule, day=day)
+        found[(start, end)].append((day, Decimal(row["hours"])))
+    return tuple(
+        LateHours(
+            period_label=f"{start:%d.%m.%Y}–{end:%d.%m.%Y}",
+            days=tuple(day for day, _hours in days),
+            hours=sum((hours for _day, hours in days), ZERO),
+        )
+        for (start, end), days in sorted(found.items())
+    )
 
 
 def _entries_attach(chunk: PayrollChunk, period) -> None:
@@ -454,7 +459,6 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
     """Replace whatever an earlier attempt of the chunk left with its payslips and errors.
     Returns the number of payslips written."""
     run = chunk.run
-    entries_release(payslips=Payslip.objects.filter(chunk=chunk))
     PayslipLine.objects.filter(payslip__chunk=chunk).delete()
     Payslip.objects.filter(chunk=chunk).delete()
     PayslipError.objects.filter(chunk=chunk).delete()

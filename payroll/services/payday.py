@@ -50,7 +50,7 @@ from payroll.models import (
 )
 from payroll.selectors import approved_profiles, profile_changes_approved_since
 from payroll.services import review
-from payroll.services.chunks import chunk_payslips_write, entries_release, late_hours_q
+from payroll.services.chunks import chunk_payslips_write, late_hours_q
 from payroll.services.readiness_hours import hours_readiness
 from payroll.services.schedules import hours_window
 
@@ -311,7 +311,6 @@ def payday_run_resume(*, run: PayrollRun, user=None, by_watchdog: bool = False) 
 def _start_fresh(run: PayrollRun, user) -> None:
     """Inside the caller's transaction, with the run locked: drop whatever an earlier
     calculation left and queue the chunks."""
-    entries_release(payslips=Payslip.objects.filter(run=run))
     PayslipLine.objects.filter(payslip__run=run).delete()
     Payslip.objects.filter(run=run).delete()
     PayslipError.objects.filter(run=run).delete()
@@ -709,6 +708,17 @@ def _refuse_if_profiles_changed(run: PayrollRun) -> None:
         )
 
 
+def run_hours_warnings(*, run: PayrollRun) -> list[dict]:
+    """The readiness warning about incomplete hours, for the run's own employees, as it holds
+    now: the review repeats it before Approve and Pay."""
+    return hours_readiness(
+        period=run.period,
+        profiles=approved_profiles().filter(
+            employee_id__in=Payslip.objects.filter(run=run).values("employee_id")
+        ),
+    )
+
+
 def run_approval_is_own(*, run: PayrollRun, user) -> bool:
     """The four-eyes rule (on by default): whoever calculated a run cannot approve it."""
     return payroll_settings().second_approver_required and run.calculated_by_id == user.pk
@@ -721,15 +731,6 @@ def run_large_changes(*, run: PayrollRun) -> int:
     return review.large_change_count(
         run=run, previous=previous, percent=payroll_settings().large_change_percent
     )
-
-
-def run_confirmation(*, run: PayrollRun) -> dict:
-    """What Approve and Pay show before the click: the net total, the number of payees and
-    the large changes the approver acknowledges."""
-    totals = Payslip.objects.filter(run=run).aggregate(
-        payees=Count("pk", filter=Q(net__gt=0)), net=Sum("net", default=ZERO)
-    )
-    return {**totals, "large_changes": run_large_changes(run=run)}
 
 
 @transaction.atomic
@@ -893,7 +894,9 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
         except PostingRefused as exc:
             raise PaydayRefused(exc.messages) from exc
 
-        if deposits:
+        # Nothing to transfer (only zero payslips, say hourly staff without hours in the
+        # first month paid one period later): no bank file, which would not validate empty.
+        if any(slip.net > 0 for slip in deposits):
             try:
                 xml, count, total = _bank_file(run, settings, deposits)
             except ValueError as exc:

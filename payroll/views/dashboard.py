@@ -32,6 +32,7 @@ from payroll.services.payday import (
     payday_run_resume,
     payroll_settings,
     run_approval_is_own,
+    run_hours_warnings,
     run_profiles_changed,
 )
 from payroll.services.publish import cheques_pdf_bytes, payslip_pdf_bytes
@@ -238,6 +239,9 @@ def run_detail(request, pk: int):
             "profiles_changed": run_profiles_changed(run=run)
             if run.status in (run.Status.CALCULATED, run.Status.APPROVED)
             else [],
+            "hours_warnings": run_hours_warnings(run=run)
+            if run.status in (run.Status.CALCULATED, run.Status.APPROVED)
+            else [],
             "bank_file": BankFile.objects.filter(run=run).only("pk", "transactions").first(),
             "cheque_count": run.cheques.count(),
         },
@@ -248,10 +252,20 @@ def run_detail(request, pk: int):
 @permission_required(APPROVE, raise_exception=True)
 @require_POST
 def run_approve(request, pk: int):
+    """Approve after confirming the net total and the number of payees shown in the form;
+    large changes against the last paid run need their own acknowledgement (the service
+    refuses without it)."""
     run = _run_or_404(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the net total and the payees before approving."))
+        return redirect("payroll:run_detail", pk=run.pk)
     already = run.status in (run.Status.APPROVED, run.Status.PAID)
     try:
-        payday_run_approve(run=run, user=request.user)
+        payday_run_approve(
+            run=run,
+            user=request.user,
+            changes_acknowledged=request.POST.get("acknowledge_changes") == "yes",
+        )
     except PaydayRefused as exc:
         _refused(request, exc)
     else:
@@ -266,7 +280,11 @@ def run_approve(request, pk: int):
 @permission_required(RUN, raise_exception=True)
 @require_POST
 def run_pay(request, pk: int):
+    """Pay after confirming the net total and the number of payees shown in the form."""
     run = _run_or_404(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the net total and the payees before paying."))
+        return redirect("payroll:run_detail", pk=run.pk)
     already = run.status == run.Status.PAID
     try:
         payday_run_pay(run=run, user=request.user)

@@ -104,13 +104,13 @@ def test_payday_calculated_approved_by_a_second_person_and_paid(
     assert client.get(reverse("payroll:run_progress", args=[run.pk])).json()["percent"] == 100
 
     client.force_login(accountant)
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     assert "The run is approved; it can be paid now." in messages_of(response)
     run.refresh_from_db()
     assert (run.status, run.approved_by) == (PayrollRun.Status.APPROVED, accountant)
 
     client.force_login(clerk)
-    response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+    response = client.post(reverse("payroll:run_pay", args=[run.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     assert (
         "The run is paid: the journal entry is posted and the payslips published."
@@ -126,7 +126,7 @@ def test_the_calculator_approving_is_a_message(client, schedule, clerk):
     profile(schedule, salary="3000.00")
     client.force_login(clerk)
     run = calculate(client, period_for(schedule))
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     assert any("a second person must" in m for m in messages_of(response))
     run.refresh_from_db()
