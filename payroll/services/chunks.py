@@ -455,13 +455,29 @@ def _write_resilient(
     return errors
 
 
+def _chunk_clear(chunk: PayrollChunk) -> None:
+    """Whatever an earlier attempt of the chunk left, in one statement: its payslips, their
+    lines and its errors (the hours those payslips held are freed by the database, ON DELETE
+    SET NULL). A chunk of a calculating run has no cheques: they are written at Pay."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH slips AS (
+                DELETE FROM payroll_payslip WHERE chunk_id = %s RETURNING id
+            ), errors AS (
+                DELETE FROM payroll_paysliperror WHERE chunk_id = %s
+            )
+            DELETE FROM payroll_payslipline WHERE payslip_id IN (SELECT id FROM slips)
+            """,
+            [chunk.pk, chunk.pk],
+        )
+
+
 def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> int:
     """Replace whatever an earlier attempt of the chunk left with its payslips and errors.
     Returns the number of payslips written."""
     run = chunk.run
-    PayslipLine.objects.filter(payslip__chunk=chunk).delete()
-    Payslip.objects.filter(chunk=chunk).delete()
-    PayslipError.objects.filter(chunk=chunk).delete()
+    _chunk_clear(chunk)
     rules = _rules()
     period = run.period
     period_input = PeriodInput(
