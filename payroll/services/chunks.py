@@ -284,27 +284,35 @@ def _late_hours(rows, period) -> tuple[LateHours, ...]:
     )
 
 
-def _entries_attach(chunk: PayrollChunk, period) -> None:
+def _entries_attach(slips: list[Payslip], period) -> None:
     """Record on each approved entry up to the end of the run's hours window which of the
-    chunk's payslips pays it: the window's days and the late days before it (and history
-    older than the employee's first payslip, which that payslip settles). One UPDATE. An
-    entry approved between the reads and this statement is attached without being in the
-    amounts; its ``updated_at`` (after the calculation started) makes Approve refuse the run
-    until it is calculated again."""
+    written payslips pays it: the window's days and the late days before it (and history
+    older than the employee's first payslip, which that payslip settles). One UPDATE, driven
+    by the (employee, payslip) pairs of the chunk so that the plan does not depend on fresh
+    statistics of the payslips just written. An entry approved between the reads and this
+    statement is attached without being in the amounts; its ``updated_at`` (after the
+    calculation started) makes Approve refuse the run until it is calculated again."""
+    written = [(slip.employee_id, slip.pk) for slip in slips if slip.pk is not None]
+    if not written:
+        return
     _hours_start, hours_end = hours_window(period=period)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE payroll_timeentry AS t
-               SET payslip_id = s.id
-              FROM payroll_payslip AS s
-             WHERE s.chunk_id = %s
-               AND t.employee_id = s.employee_id
+               SET payslip_id = s.payslip_id
+              FROM unnest(%s::bigint[], %s::bigint[]) AS s(employee_id, payslip_id)
+             WHERE t.employee_id = s.employee_id
                AND t.payslip_id IS NULL
                AND t.status = %s
                AND t.date <= %s
             """,
-            [chunk.pk, TimeEntry.Status.APPROVED, hours_end],
+            [
+                [employee_id for employee_id, _pk in written],
+                [pk for _employee_id, pk in written],
+                TimeEntry.Status.APPROVED,
+                hours_end,
+            ],
         )
 
 
@@ -540,7 +548,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
         slips.append(slip)
         slip_lines.append(result.lines)
     errors += _write_resilient(run, chunk, slips, slip_lines)
-    _entries_attach(chunk, period)
+    _entries_attach(slips, period)
     failed = {e.employee_id for e in errors}
     PayslipError.objects.bulk_create(errors)
     return sum(1 for slip in slips if slip.employee_id not in failed)
