@@ -78,7 +78,7 @@ def hours_readiness(
     # Days up to yesterday are the ones that should have hours by now.
     passed = hr_absences.working_dates(start, min(end, today - datetime.timedelta(days=1)))
     staff, people, missing = _counts(profiles, passed)
-    if end >= today:
+    if end >= today and staff:
         to_come = len(hr_absences.working_dates(max(start, today), end))
         items.append(
             {

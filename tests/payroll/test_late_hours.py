@@ -368,3 +368,15 @@ def test_chunk_queries_do_not_grow_with_late_hours(
     small = measure(schedule, 2)
     assert measure(other, 8) == small
     assert small <= 30
+
+
+def test_salaried_staff_alone_need_no_hours_warning(schedule):
+    """Without anyone paid by the hour there are no hours to wait for: no warning, also
+    while the period runs."""
+    profile(schedule, salary="3000.00")
+    items = hours_readiness(
+        period=period_for(schedule, APRIL),
+        profiles=approved_profiles().filter(schedule=schedule),
+        today=D(2026, 4, 15),
+    )
+    assert items == []
