@@ -102,15 +102,16 @@ def hours_readiness(
                 "level": "warn",
                 "code": "hours_missing",
                 "text": ngettext(
-                    "%(people)d person paid by the hour has %(days)d working days without "
-                    "hours or an approved absence between %(start)s and %(end)s.",
-                    "%(people)d people paid by the hour have %(days)d working days without "
-                    "hours or an approved absence between %(start)s and %(end)s.",
+                    "%(people)d person paid by the hour has %(days)s without hours or an "
+                    "approved absence between %(start)s and %(end)s.",
+                    "%(people)d people paid by the hour have %(days)s without hours or an "
+                    "approved absence between %(start)s and %(end)s.",
                     people,
                 )
                 % {
                     "people": people,
-                    "days": missing,
+                    "days": ngettext("%(count)d working day", "%(count)d working days", missing)
+                    % {"count": missing},
                     "start": date_format(start, "SHORT_DATE_FORMAT"),
                     "end": date_format(end, "SHORT_DATE_FORMAT"),
                 },
