@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounting.models import JournalEntry
 from backoffice import roles
 from hr.models import Absence
 from payroll.models import PayrollRun, PaySchedule, Payslip, PayslipLine, TimeEntry
@@ -140,6 +141,11 @@ def test_hours_recorded_after_pay_are_paid_by_the_next_run_once(people, schedule
     payday_run_approve(run=april, user=people["approver"], changes_acknowledged=True)
     payday_run_pay(run=april, user=people["calculator"])
     slip = Payslip.objects.get(run=april, employee=worker)
+    # The late hours are wages in the ledger like the period's hours: 160.00 + 470.00.
+    wages = JournalEntry.objects.get(source=f"payroll.run:{april.pk}").lines.get(
+        account__number="4110", side="D"
+    )
+    assert wages.amount == Decimal("630.00")
     assert set(TimeEntry.objects.filter(payslip=slip).values_list("date", flat=True)) == set(
         late
     ) | {D(2026, 4, 1)}
