@@ -40,6 +40,7 @@ from payroll.services.schedules import default_schedule
 
 PAGE_SIZE = 50
 ERRORS_SHOWN = 100
+FLAGGED_SHOWN = 10
 
 RUN = "payroll.run_payday"
 APPROVE = "payroll.approve_payrollrun"
@@ -214,6 +215,17 @@ def run_detail(request, pk: int):
         for slip in rows[:PAGE_SIZE]
     ]
     user = request.user
+    large_changes = review.large_change_count(run=run, previous=previous, percent=percent)
+    # The Approve form lists the flagged payslips the approver acknowledges (the first ones).
+    flagged = (
+        list(
+            review.payslips_for_review(
+                run=run, previous=previous, percent=percent, large_only=True
+            )[:FLAGGED_SHOWN]
+        )
+        if large_changes and run.status == run.Status.CALCULATED
+        else []
+    )
     return render(
         request,
         "payroll/dashboard/run_detail.html",
@@ -227,7 +239,8 @@ def run_detail(request, pk: int):
             "percent": percent,
             "departments": departments,
             "totals": review.totals_sum(departments),
-            "large_changes": review.large_change_count(run=run, previous=previous, percent=percent),
+            "large_changes": large_changes,
+            "flagged": [{"slip": slip, "change": slip.net - slip.previous_net} for slip in flagged],
             "payslips": payslips,
             "large_only": large_only,
             "page_number": page_number,

@@ -338,6 +338,11 @@ def test_the_confirmation_shows_net_total_payees_and_large_changes(people, sched
     from backoffice.money import format_money
 
     assert format_money(slip.net) in page
+    # The flagged payslip is named with its previous and new net pay.
+    previous = Payslip.objects.exclude(run=run).get(employee=slip.employee)
+    flagged = page.split('data-testid="approve-flagged"')[1].split("</ul>")[0]
+    assert slip.employee.full_name in flagged
+    assert format_money(previous.net) in flagged and format_money(slip.net) in flagged
 
 
 def test_chunk_queries_do_not_grow_with_late_hours(
