@@ -284,35 +284,72 @@ def _late_hours(rows, period) -> tuple[LateHours, ...]:
     )
 
 
-def _entries_attach(slips: list[Payslip], period) -> None:
+class LateHoursTaken(Exception):
+    """Late hours this chunk read were attached to another run's payslip meanwhile (two runs
+    calculated at the same time): the attempt is rolled back and tried again without them."""
+
+
+def _entries_attach(slips: list[Payslip], period, late_read: dict[int, Decimal]) -> None:
     """Record on each approved entry up to the end of the run's hours window which of the
     written payslips pays it: the window's days and the late days before it (and history
-    older than the employee's first payslip, which that payslip settles). One UPDATE, driven
-    by the (employee, payslip) pairs of the chunk so that the plan does not depend on fresh
-    statistics of the payslips just written. An entry approved between the reads and this
+    older than the employee's first payslip, which that payslip settles). One statement,
+    driven by the (employee, payslip) pairs of the chunk so that the plan does not depend on
+    fresh statistics of the payslips just written.
+
+    It returns the late hours it attached per employee: fewer than were read (and paid in a
+    line) means another run took them in between, and the chunk raises ``LateHoursTaken``
+    (retried), so that no hour is paid twice. An entry approved between the reads and this
     statement is attached without being in the amounts; its ``updated_at`` (after the
     calculation started) makes Approve refuse the run until it is calculated again."""
-    written = [(slip.employee_id, slip.pk) for slip in slips if slip.pk is not None]
+    written = [(slip.employee_id, slip.pk, slip.run_id) for slip in slips if slip.pk is not None]
     if not written:
         return
-    _hours_start, hours_end = hours_window(period=period)
+    hours_start, hours_end = hours_window(period=period)
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            UPDATE payroll_timeentry AS t
-               SET payslip_id = s.payslip_id
-              FROM unnest(%s::bigint[], %s::bigint[]) AS s(employee_id, payslip_id)
-             WHERE t.employee_id = s.employee_id
-               AND t.payslip_id IS NULL
-               AND t.status = %s
-               AND t.date <= %s
+            WITH attached AS (
+                UPDATE payroll_timeentry AS t
+                   SET payslip_id = s.payslip_id
+                  FROM unnest(%s::bigint[], %s::bigint[]) AS s(employee_id, payslip_id)
+                 WHERE t.employee_id = s.employee_id
+                   AND t.payslip_id IS NULL
+                   AND t.status = %s
+                   AND t.date <= %s
+             RETURNING t.employee_id, t.date, t.hours
+            )
+            SELECT a.employee_id, sum(a.hours)
+              FROM attached AS a
+             WHERE a.date < %s
+               AND EXISTS (
+                   SELECT 1
+                     FROM payroll_payslip AS p
+                     JOIN payroll_payperiod AS pp ON pp.id = p.period_id
+                    WHERE p.employee_id = a.employee_id
+                      AND p.pays_period
+                      AND pp."end" >= a.date
+                      AND p.run_id <> %s
+               )
+             GROUP BY a.employee_id
             """,
             [
-                [employee_id for employee_id, _pk in written],
-                [pk for _employee_id, pk in written],
+                [employee_id for employee_id, _pk, _run in written],
+                [pk for _employee_id, pk, _run in written],
                 TimeEntry.Status.APPROVED,
                 hours_end,
+                hours_start,
+                written[0][2],
             ],
+        )
+        attached = dict(cursor.fetchall())
+    taken = sorted(
+        employee_id
+        for employee_id, _pk, _run in written
+        if attached.get(employee_id, ZERO) < late_read.get(employee_id, ZERO)
+    )
+    if taken:
+        raise LateHoursTaken(
+            f"late hours of employees {taken[:10]} were attached to another run meanwhile"
         )
 
 
@@ -503,9 +540,12 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             PayslipError(run=run, chunk=chunk, employee_id=employee_id, message=text[:ERROR_MAX])
         )
 
+    late_read: dict[int, Decimal] = {}
     for profile, emp in _inputs(
         employee_ids, period, rules, reference_weeks=settings.absence_pay_reference_weeks
     ):
+        if emp.late_hours:
+            late_read[emp.employee_id] = sum((late.hours for late in emp.late_hours), ZERO)
         if emp.employee_id in elsewhere:
             error(emp.employee_id, elsewhere[emp.employee_id])
             continue
@@ -548,7 +588,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
         slips.append(slip)
         slip_lines.append(result.lines)
     errors += _write_resilient(run, chunk, slips, slip_lines)
-    _entries_attach(slips, period)
+    _entries_attach(slips, period, late_read)
     failed = {e.employee_id for e in errors}
     PayslipError.objects.bulk_create(errors)
     return sum(1 for slip in slips if slip.employee_id not in failed)

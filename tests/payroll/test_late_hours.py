@@ -391,3 +391,39 @@ def test_salaried_staff_alone_need_no_hours_warning(schedule):
         today=D(2026, 4, 15),
     )
     assert items == []
+
+
+def test_late_hours_another_run_took_meanwhile_are_not_paid_twice(
+    people, schedule, pay, monkeypatch
+):
+    """Two runs calculated at the same time read the same late hours; the one that attaches
+    them second finds them taken: its attempt is rolled back (and retried by the task) and
+    the retry pays them no more."""
+    from payroll.services import chunks
+
+    worker = profile(
+        schedule, hourly_rate="20.00", employee=EmployeeFactory(department=people["dept"])
+    ).employee
+    approved_hours(worker, D(2026, 3, 2), "8")
+    march = pay(schedule, MARCH)
+    late = approved_hours(worker, D(2026, 3, 3), "8")
+    other_slip = Payslip.objects.get(run=march, employee=worker)
+    run = payday_run_calculate(period=period_for(schedule, APRIL), user=people["calculator"])
+    chunk = run.chunks.get()
+
+    attach = chunks._entries_attach
+
+    def another_run_first(slips, period, late_read):
+        # What the other run's chunk commits between this chunk's reads and its UPDATE.
+        TimeEntry.objects.filter(pk=late.pk).update(payslip=other_slip)
+        return attach(slips, period, late_read)
+
+    monkeypatch.setattr(chunks, "_entries_attach", another_run_first)
+    with pytest.raises(chunks.LateHoursTaken):
+        payroll_chunk_calculate(chunk_id=chunk.pk)
+    monkeypatch.setattr(chunks, "_entries_attach", attach)
+    # The other run's attachment stays (it committed); the retry does not pay the hours.
+    TimeEntry.objects.filter(pk=late.pk).update(payslip=other_slip)
+    payroll_chunk_calculate(chunk_id=chunk.pk)
+    assert _lines(run, worker, "late_hours") == []
+    assert TimeEntry.objects.get(pk=late.pk).payslip_id == other_slip.pk
