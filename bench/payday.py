@@ -1,10 +1,12 @@
 """``python -m bench payday``: payday from Calculate through Pay at N and 2N employees.
 
 In the scratch database: N employees (a third hourly with approved hours for every working day,
-the rest salaried; direct deposit, a few cheques), the demo deduction preset; then, timed:
+paid with the next month as the demo schedule does, the rest salaried; direct deposit, a few
+cheques), the demo deduction preset; then, timed:
 Calculate (chunks of 1,000 computed by two worker processes, as a two-core machine's Celery
 worker would), Approve and Pay (journal entry, SEPA file, cheques). PDFs are excluded. Then the
-same with 2N employees for the next month. The queries of each chunk are counted.
+same with 2N employees for the next month, which also pays the first N's hourly staff hours
+recorded after the first month was paid (late hours). The queries of each chunk are counted.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ import time
 from decimal import Decimal
 
 PERIODS = (datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
+# The demo schedule pays hours with the next month: March pays February's, April March's.
+HOURS_MONTHS = (datetime.date(2026, 2, 1), datetime.date(2026, 3, 1))
+# A February day whose hours are recorded only after March is paid: April pays them as late
+# hours, one correction line for each hourly employee of the first batch.
+LATE_DAY = datetime.date(2026, 2, 27)
 # Queries of one chunk, whatever its size. 31 since the Trust issue: the lock settings, the
 # check for a period paid elsewhere and the savepoint that lets one employee's bad data fall
 # back to writing employee by employee. 34 since issue 14: the previous paid run's nets (kept
@@ -23,7 +30,9 @@ PERIODS = (datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
 QUERIES_PER_CHUNK = 34
 
 
-def _employees(count: int, start: int) -> None:
+def _employees(count: int, start: int, hours_months=HOURS_MONTHS) -> None:
+    """``count`` employees; the hourly ones with hours on every working day of
+    ``hours_months``."""
     from django.utils import timezone
 
     from hr.models import Department, Employee
@@ -67,15 +76,32 @@ def _employees(count: int, start: int) -> None:
     for e in employees:
         if e.employment_type != "hourly":
             continue
-        for first in PERIODS:
+        for first in hours_months:
             day = first
             while day.month == first.month:
-                if day.weekday() < 5:
+                if day.weekday() < 5 and day != LATE_DAY:
                     entries.append(
                         TimeEntry(employee=e, date=day, hours=Decimal("8.5"), status="approved")
                     )
                 day += datetime.timedelta(days=1)
     TimeEntry.objects.bulk_create(entries, batch_size=10000)
+
+
+def _late_hours_record() -> int:
+    """Hours of ``LATE_DAY`` for every hourly employee paid so far, recorded after Pay."""
+    from payroll.models import Payslip, TimeEntry
+
+    ids = Payslip.objects.filter(employee__employment_type="hourly").values_list(
+        "employee_id", flat=True
+    )
+    entries = TimeEntry.objects.bulk_create(
+        [
+            TimeEntry(employee_id=i, date=LATE_DAY, hours=Decimal("8.5"), status="approved")
+            for i in ids
+        ],
+        batch_size=10000,
+    )
+    return len(entries)
 
 
 def _chunk_worker(chunk_id: int) -> tuple[int, int]:
@@ -104,7 +130,7 @@ def _payday(first_day: datetime.date, calculator, approver, pool) -> dict:
     t1 = time.perf_counter()
     run = PayrollRun.objects.get(pk=run.pk)
     assert run.status == PayrollRun.Status.CALCULATED, run.error
-    payday.payday_run_approve(run=run, user=approver)
+    payday.payday_run_approve(run=run, user=approver, changes_acknowledged=True)
     t2 = time.perf_counter()
     payday.payday_run_pay(run=run, user=approver)
     t3 = time.perf_counter()
@@ -117,6 +143,14 @@ def _payday(first_day: datetime.date, calculator, approver, pool) -> dict:
         "chunks": len(results),
         "max_queries_per_chunk": max(q for _w, q in results),
     }
+
+
+def _late_hours_lines(first_day: datetime.date) -> int:
+    from payroll.models import PayslipLine
+
+    return PayslipLine.objects.filter(
+        payslip__run__period__start=first_day, code="late_hours"
+    ).count()
 
 
 def run(*, employees: int) -> tuple[dict, bool]:
@@ -147,9 +181,13 @@ def run(*, employees: int) -> tuple[dict, bool]:
     with ctx.Pool(2) as pool:
         small = _payday(PERIODS[0], calculator, approver, pool)
         connections.close_all()
-        _employees(employees, employees)
+        # The second N have hours from March only, the days April pays (no history to settle).
+        _employees(employees, employees, hours_months=HOURS_MONTHS[1:])
+        late = _late_hours_record()
         connections.close_all()
         large = _payday(PERIODS[1], calculator, approver, pool)
+    large["late_hours_lines"] = _late_hours_lines(PERIODS[1])
+    assert large["late_hours_lines"] == late, (large["late_hours_lines"], late)
     ratio = round(large["total_seconds"] / small["total_seconds"], 2)
     figures = {
         "bench": "payday",

@@ -120,7 +120,7 @@ def _setup(employees: int):
     run = payday.payday_run_calculate(period=period, user=calculator)  # chunks run eagerly
     run = PayrollRun.objects.get(pk=run.pk)
     assert run.status == PayrollRun.Status.CALCULATED, run.error
-    payday.payday_run_approve(run=run, user=approver)
+    payday.payday_run_approve(run=run, user=approver, changes_acknowledged=True)
     payday.payday_run_pay(run=run, user=approver)
     return PayrollRun.objects.get(pk=run.pk)
 

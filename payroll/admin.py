@@ -121,8 +121,8 @@ def _refusal(exc: Exception) -> str:
 
 @admin.register(PaySchedule)
 class PayScheduleAdmin(admin.ModelAdmin):
-    list_display = ["name", "frequency", "payday_day", "anchor_date", "is_default"]
-    list_filter = ["frequency"]
+    list_display = ["name", "frequency", "payday_day", "anchor_date", "hours_timing", "is_default"]
+    list_filter = ["frequency", "hours_timing"]
     search_fields = ["name"]
 
     def has_delete_permission(self, request, obj=None) -> bool:

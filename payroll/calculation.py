@@ -36,6 +36,16 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class LateHours:
+    """Approved hours of an earlier period that no paid payslip holds (recorded after it was
+    paid): paid now as a correction line naming the period and its days."""
+
+    period_label: str
+    days: tuple[datetime.date, ...]
+    hours: Decimal
+
+
+@dataclass(frozen=True)
 class EmployeeInput:
     employee_id: int
     department_id: int
@@ -65,6 +75,8 @@ class EmployeeInput:
     # amount) earnings, taxed with the payslip's other earnings.
     pays_period: bool = True
     one_off: tuple[tuple[str, str, Decimal], ...] = ()
+    # Hours of earlier periods recorded late, one item per period.
+    late_hours: tuple[LateHours, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,55 @@ def _paid_leave_lines(emp: EmployeeInput) -> list[SlipLine]:
     return lines
 
 
+def days_text(days) -> str:
+    """``02.–04.03., 09.03.``: runs of consecutive days joined, for a payslip line."""
+    runs: list[list[datetime.date]] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        if first == last:
+            parts.append(f"{first:%d.%m.}")
+        elif first.month == last.month:
+            parts.append(f"{first:%d.}–{last:%d.%m.}")
+        else:
+            parts.append(f"{first:%d.%m.}–{last:%d.%m.}")
+    return ", ".join(parts)
+
+
+LABEL_MAX = 255
+
+
+def _late_hours_lines(emp: EmployeeInput) -> list[SlipLine]:
+    """Late hours at today's hourly rate, one line per period, without overtime premium (a
+    simplification: the week's threshold was settled with that period's payslip)."""
+    lines = []
+    for late in emp.late_hours:
+        if not late.hours:
+            continue
+        label = _("Late hours for %(period)s: dates %(days)s") % {
+            "period": late.period_label,
+            "days": days_text(late.days),
+        }
+        if len(label) > LABEL_MAX:
+            label = label[: LABEL_MAX - 1] + "…"
+        lines.append(
+            SlipLine(
+                "earning",
+                "late_hours",
+                label,
+                round_money(late.hours * emp.hourly_rate),
+                quantity=late.hours,
+                rate=emp.hourly_rate,
+            )
+        )
+    return lines
+
+
 def _employed_days(emp: EmployeeInput, period: PeriodInput) -> tuple[int, int]:
     start = max(period.start, emp.hire_date)
     end = min(period.end, emp.termination_date) if emp.termination_date else period.end
@@ -221,6 +282,7 @@ def calculate(
                 )
             )
         lines += _paid_leave_lines(emp)
+        lines += _late_hours_lines(emp)
     elif emp.monthly_salary is not None:
         salary = emp.monthly_salary
         if period.frequency == "biweekly":

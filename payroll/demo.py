@@ -36,7 +36,7 @@ from payroll.services.payday import (
     payroll_chunk_calculate,
     payroll_settings,
 )
-from payroll.services.schedules import default_schedule, pay_period_for
+from payroll.services.schedules import default_schedule, hours_window, pay_period_for
 
 # code, name, employee %, employer %, monthly ceiling, liability, employer expense, applies, base
 PRESET = [
@@ -57,8 +57,15 @@ DEMO_CATEGORIES = {"KV": "social", "RV": "social", "AV": "social", "PV": "social
 @transaction.atomic
 def seed_payroll_config() -> list[str]:
     """Default monthly schedule, payroll settings and the deduction preset. Idempotent."""
+    # Hours are paid with the next month (Vormonatsprinzip): a month's hours are complete
+    # when they are paid.
     PaySchedule.objects.get_or_create(
-        name="Monatlich", defaults={"is_default": True, "payday_day": 28}
+        name="Monatlich",
+        defaults={
+            "is_default": True,
+            "payday_day": 28,
+            "hours_timing": PaySchedule.HoursTiming.PREVIOUS,
+        },
     )
     # Pays from the bank account accounting's seeder gives its IBAN (payroll_settings() picks 1200).
     settings = payroll_settings()
@@ -186,10 +193,11 @@ def _workdays(start: datetime.date, end: datetime.date):
         day += datetime.timedelta(days=1)
 
 
-def _seed_hours(*, today: datetime.date, clerk) -> int:
-    """Hours on workdays of this year up to today for everyone paid by the hour, approved by
-    the department's head, so the clerk finds the current month ready to run."""
-    year_start = today.replace(month=1, day=1)
+def _seed_hours(*, today: datetime.date, clerk, first_day: datetime.date) -> int:
+    """Hours on workdays from ``first_day`` (the first day January's run pays: 1 December
+    of last year, as the schedule pays hours one month later) up to today for everyone paid
+    by the hour, approved by the department's head, so the clerk finds the current month
+    ready to run."""
     head_user = dict(Department.objects.values_list("pk", "head__user_id"))
     hourly = list(
         PayProfile.objects.filter(hourly_rate__isnull=False)
@@ -202,21 +210,19 @@ def _seed_hours(*, today: datetime.date, clerk) -> int:
             "employee__termination_date",
         )
     )
-    existing = set(
-        TimeEntry.objects.filter(date__gte=year_start).values_list("employee_id", "date")
-    )
+    existing = set(TimeEntry.objects.filter(date__gte=first_day).values_list("employee_id", "date"))
     # Nobody works on a day of approved or requested leave or sickness (hr's demo absences).
     for employee_id, first, last in Absence.objects.filter(
-        status__in=Absence.ACTIVE, end_date__gte=year_start, start_date__lte=today
+        status__in=Absence.ACTIVE, end_date__gte=first_day, start_date__lte=today
     ).values_list("employee_id", "start_date", "end_date"):
-        day = max(first, year_start)
+        day = max(first, first_day)
         while day <= last:
             existing.add((employee_id, day))
             day += datetime.timedelta(days=1)
     entries = []
     for profile in hourly:
         employee = profile.employee
-        start = max(year_start, employee.hire_date)
+        start = max(first_day, employee.hire_date)
         end = min(today, employee.termination_date or today)
         rnd = random.Random(f"payroll-hours-{employee.personnel_number}-{today.year}")
         for day in _workdays(start, end):
@@ -255,7 +261,7 @@ def _pay_month(*, period, clerk, accountant) -> str | None:
         return None
     # Hours entered in an earlier seeding, now of a past month: the head has approved them.
     TimeEntry.objects.filter(
-        date__range=(period.start, period.end), status=TimeEntry.Status.ENTERED
+        date__range=hours_window(period=period), status=TimeEntry.Status.ENTERED
     ).update(status=TimeEntry.Status.APPROVED, approved_at=timezone.now())
     # payday_run_calculate queues one Celery task per chunk with transaction.on_commit. The
     # seeder runs in one transaction, so those tasks would only start after it commits (and
@@ -273,7 +279,7 @@ def _pay_month(*, period, clerk, accountant) -> str | None:
             payroll_chunk_calculate(chunk_id=chunk_id)
         run.refresh_from_db()
     if run.status == PayrollRun.Status.CALCULATED:
-        run = payday_run_approve(run=run, user=accountant)
+        run = payday_run_approve(run=run, user=accountant, changes_acknowledged=True)
     if run.status != PayrollRun.Status.APPROVED:
         return f"{period}: {run.get_status_display()} {run.error}".strip()
     payday_run_pay(run=run, user=clerk)
@@ -363,7 +369,8 @@ def seed_payroll(*, employees: int = 200, stdout=None) -> list[str]:
     accountant = _user("accountant", roles.ACCOUNTANT)
     entry_clerk = _user("dataentry", roles.DATA_ENTRY_CLERK) or clerk
     profiles = _seed_profiles(schedule=schedule, clerk=clerk)
-    hours = _seed_hours(today=today, clerk=entry_clerk)
+    january = pay_period_for(schedule=schedule, day=today.replace(month=1, day=1))
+    hours = _seed_hours(today=today, clerk=entry_clerk, first_day=hours_window(period=january)[0])
 
     paid, problems = 0, []
     if clerk is None or accountant is None or clerk.pk == accountant.pk:

@@ -3,7 +3,7 @@
 Hours come in through ``hours_file_read`` (the columns below, read cell by cell, every error
 naming its row and column; a row with a bad cell is kept, so its other cells are checked too)
 and are written by ``payroll.services.hours.hours_import``, which adds the rules a
-django-import-export ``ModelResource`` would bypass: paid periods locked, changed approvals reset,
+django-import-export ``ModelResource`` would bypass: paid hours locked, changed approvals reset,
 Working Hours Act warnings. The admin exports hours in the same columns through
 ``backoffice.csv_export`` (the shared export rules).
 """

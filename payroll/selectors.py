@@ -1,13 +1,12 @@
 """Reads of payroll for views, exports and services.
 
-Hours: the week grid, the approval page, "my hours" and the paid-period lock, each in a fixed
+Hours: the week grid, the approval page, "my hours" and the lock on paid hours, each in a fixed
 number of queries whatever the number of employees.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,34 +34,28 @@ from payroll.models.config import company_account_field
 # --- Hours ---------------------------------------------------------------------------------------
 
 
-def paid_ranges(
+def paid_days(
     *, employee_ids: Iterable[int], start: datetime.date, end: datetime.date
-) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
-    """For each employee, the paid periods that overlap ``start``..``end``: their hours are
-    locked. One query for any number of employees (the batched ``period_is_paid``)."""
-    ranges: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+) -> set[tuple[int, datetime.date]]:
+    """The (employee, day) pairs between ``start`` and ``end`` whose hours a payslip of an
+    approved or paid run holds: those hours are locked. Days nobody recorded, and hours no
+    such payslip holds, stay open: recorded late, they are paid by the next run. One query
+    for any number of employees."""
     ids = list(employee_ids)
     if not ids:
-        return ranges
-    for employee_id, period_start, period_end in (
-        Payslip.objects.filter(
+        return set()
+    return set(
+        TimeEntry.objects.filter(
             employee_id__in=ids,
+            date__range=(start, end),
             # An approved run is about to be paid: its hours are locked already.
-            run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
-            run__period__start__lte=end,
-            run__period__end__gte=start,
-        )
-        .values_list("employee_id", "run__period__start", "run__period__end")
-        .distinct()
-    ):
-        ranges[employee_id].append((period_start, period_end))
-    return ranges
+            payslip__run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
+        ).values_list("employee_id", "date")
+    )
 
 
-def day_is_locked(
-    ranges: dict[int, list[tuple[datetime.date, datetime.date]]], employee_id: int, day
-) -> bool:
-    return any(start <= day <= end for start, end in ranges.get(employee_id, ()))
+def day_is_locked(paid: set[tuple[int, datetime.date]], employee_id: int, day) -> bool:
+    return (employee_id, day) in paid
 
 
 def hours_departments(*, user) -> QuerySet[Department]:
@@ -131,7 +124,7 @@ def hours_week(
         "employees": employees,
         "has_next": len(rows) > limit,
         "entries": hours_entries(employee_ids=ids, start=week_start, end=week_end),
-        "paid": paid_ranges(employee_ids=ids, start=week_start, end=week_end),
+        "paid": paid_days(employee_ids=ids, start=week_start, end=week_end),
     }
 
 

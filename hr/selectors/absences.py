@@ -361,3 +361,9 @@ def employee_for_balance(*, user) -> Employee | None:
     if employee is None:
         return None
     return Employee.objects.select_related("personnel_file").get(pk=employee.pk)
+
+
+def working_dates(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The company's working days from ``start`` to ``end`` (both included), as dates: for
+    another app's set-based SQL (payroll's check for days without hours)."""
+    return [day for day in calc.days_between(start, end) if calc.is_working_day(day)]

@@ -42,6 +42,20 @@ class TimeEntry(TimeStampedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The payslip that pays these hours, set by the chunk that calculates it. The hours are
+    # locked once that payslip's run is approved or paid; hours that no paid payslip holds
+    # (recorded late) are paid by the employee's next run, as a correction line. One column:
+    # an entry is in one payslip at a time, so no two runs pay it. Deleting a payslip (a run
+    # calculated again) frees its hours: the database does that (ON DELETE SET NULL, set by
+    # migration 0010, as Django 5.2 cannot declare it), so a chunk spends no query on it.
+    payslip = models.ForeignKey(
+        "payroll.Payslip",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="time_entries",
+        verbose_name=_("paid with payslip"),
+    )
 
     class Meta:
         verbose_name = _("hours")
@@ -62,6 +76,12 @@ class TimeEntry(TimeStampedModel):
                 fields=["date", "employee"],
                 condition=~models.Q(status="approved"),
                 name="timeentry_unapproved_idx",
+            ),
+            # The next run's chunk finds approved hours no payslip holds yet (late hours).
+            models.Index(
+                fields=["employee", "date"],
+                condition=models.Q(payslip__isnull=True, status="approved"),
+                name="timeentry_unpaid_idx",
             ),
         ]
 

@@ -242,7 +242,8 @@ class PayslipLine(models.Model):
     payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=9, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=30)
-    label = models.CharField(_("label"), max_length=100)
+    # Long enough for a late-hours line that lists its days.
+    label = models.CharField(_("label"), max_length=255)
     quantity = models.DecimalField(_("quantity"), max_digits=9, decimal_places=2, null=True)
     rate = models.DecimalField(_("rate"), max_digits=14, decimal_places=4, null=True)
     amount = money_field(_("amount"))

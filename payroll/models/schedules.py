@@ -10,6 +10,10 @@ class PaySchedule(TimeStampedModel):
         MONTHLY = "monthly", _("Monthly")
         BIWEEKLY = "biweekly", _("Every two weeks")
 
+    class HoursTiming(models.TextChoices):
+        SAME = "same", _("With the same period")
+        PREVIOUS = "previous", _("With the next period (hours of month M paid with month M+1)")
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     frequency = models.CharField(
         _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
@@ -19,6 +23,19 @@ class PaySchedule(TimeStampedModel):
     # Biweekly: a first period start; periods follow every 14 days, paid 3 days after the end.
     anchor_date = models.DateField(_("first period start"), null=True, blank=True)
     is_default = models.BooleanField(_("default schedule"), default=False)
+
+    # Variable pay (hours, overtime) is paid with its own period, or one period later (the
+    # "Vormonatsprinzip" of German payroll: the hours of a month are complete when it is paid).
+    hours_timing = models.CharField(
+        _("hours paid"),
+        max_length=8,
+        choices=HoursTiming.choices,
+        default=HoursTiming.SAME,
+        help_text=_(
+            "When hours and overtime are paid: with the period they were worked in, or with "
+            "the period after it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("pay schedule")

@@ -17,9 +17,10 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.db.models import CharField, Exists, JSONField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, JSONObject
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from schwifty import IBAN
@@ -27,7 +28,14 @@ from schwifty.exceptions import SchwiftyException
 
 from backoffice.money import ZERO
 from hr.selectors import absences as hr_absences
-from payroll.calculation import CalculationError, EmployeeInput, PeriodInput, RuleSpec, calculate
+from payroll.calculation import (
+    CalculationError,
+    EmployeeInput,
+    LateHours,
+    PeriodInput,
+    RuleSpec,
+    calculate,
+)
 from payroll.models import (
     DeductionRule,
     OffCycleItem,
@@ -42,6 +50,7 @@ from payroll.models import (
     TimeEntry,
 )
 from payroll.services.review import previous_nets
+from payroll.services.schedules import hours_window, period_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -112,35 +121,41 @@ def _inputs(
     # Approved absences (hr.selectors) of the period and of the reference weeks before it, for
     # hourly staff's average day: folded into the profiles' query, no query of their own.
     window_start = period.start - datetime.timedelta(weeks=reference_weeks)
+    # The days whose hours this run pays: the period, or the one before it (schedule timing).
+    hours_start, hours_end = hours_window(period=period)
     profiles = list(
         PayProfile.objects.filter(employee_id__in=employee_ids)
         .select_related("employee", "employee__personnel_file")
         .annotate(
             absence_spans=hr_absences.absence_spans_subquery(
                 employee_ref="employee_id", start=window_start, end=period.end
-            )
+            ),
+            late_rows=_late_rows_subquery(hours_start),
         )
         .order_by("employee_id")
     )
     weekly: dict[int, dict] = defaultdict(dict)
     weekly_before: dict[int, dict] = defaultdict(dict)
     window_hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    week_start = period.start - datetime.timedelta(days=period.start.weekday())
-    # One query: per ISO week the hours before and inside the period (overtime), and the hours
-    # of the reference weeks before it (hourly absence pay).
+    week_start = hours_start - datetime.timedelta(days=hours_start.weekday())
+    # One query: per ISO week the hours before and inside the days this run pays (overtime;
+    # only those no other payslip holds), and the hours of the reference weeks before the
+    # period (hourly absence pay).
     for employee_id, year, week, before, inside, window in (
         TimeEntry.objects.filter(
             employee_id__in=employee_ids,
-            date__range=(min(week_start, window_start), period.end),
+            date__range=(min(week_start, window_start), max(hours_end, period.start)),
             status=TimeEntry.Status.APPROVED,
         )
         .annotate(y=ExtractIsoYear("date"), w=ExtractWeek("date"))
         .values("employee_id", "y", "w")
         .annotate(
-            before=Sum(
-                "hours", filter=Q(date__gte=week_start, date__lt=period.start), default=ZERO
+            before=Sum("hours", filter=Q(date__gte=week_start, date__lt=hours_start), default=ZERO),
+            inside=Sum(
+                "hours",
+                filter=Q(date__range=(hours_start, hours_end), payslip__isnull=True),
+                default=ZERO,
             ),
-            inside=Sum("hours", filter=Q(date__gte=period.start), default=ZERO),
             window=Sum(
                 "hours", filter=Q(date__gte=window_start, date__lt=period.start), default=ZERO
             ),
@@ -210,10 +225,136 @@ def _inputs(
                     paid_leave_days=paid_leave,
                     average_daily_hours=average,
                     reference_weeks=reference_weeks,
+                    late_hours=_late_hours(p.late_rows, period),
                 ),
             )
         )
     return inputs
+
+
+def late_hours_q(hours_start: datetime.date) -> Q:
+    """Time entries that are late hours for a run whose hours begin on ``hours_start``:
+    approved, held by no payslip, dated before those days, in a period the employee already
+    had a payslip for (or a later one). Hours older than the employee's first payslip are
+    history the first payslip settles (imported for the 13-week average, say), never paid as
+    late hours."""
+    return Q(
+        Exists(
+            Payslip.objects.filter(
+                employee_id=OuterRef("employee_id"),
+                pays_period=True,
+                period__end__gte=OuterRef("date"),
+            )
+        ),
+        status=TimeEntry.Status.APPROVED,
+        payslip__isnull=True,
+        date__lt=hours_start,
+    )
+
+
+def _late_rows_subquery(hours_start: datetime.date) -> Subquery:
+    """For the chunk's pay profiles: the employee's late hours as one JSON list of days and
+    hours (texts, read back as Decimal), folded into the profiles' query: no query of their
+    own."""
+    return Subquery(
+        TimeEntry.objects.filter(late_hours_q(hours_start), employee_id=OuterRef("employee_id"))
+        .order_by()
+        .values("employee_id")
+        .annotate(
+            rows=JSONBAgg(
+                JSONObject(date="date", hours=Cast("hours", CharField())), order_by="date"
+            )
+        )
+        .values("rows"),
+        output_field=JSONField(),
+    )
+
+
+def _late_hours(rows, period) -> tuple[LateHours, ...]:
+    """The late hours of ``_late_rows_subquery``, one item per period of the schedule they
+    fall in, oldest first."""
+    found: dict[tuple, list] = defaultdict(list)
+    for row in rows or []:
+        day = datetime.date.fromisoformat(row["date"])
+        start, end, _payday = period_bounds(schedule=period.schedule, day=day)
+        found[(start, end)].append((day, Decimal(row["hours"])))
+    return tuple(
+        LateHours(
+            period_label=f"{start:%d.%m.%Y}–{end:%d.%m.%Y}",
+            days=tuple(day for day, _hours in days),
+            hours=sum((hours for _day, hours in days), ZERO),
+        )
+        for (start, end), days in sorted(found.items())
+    )
+
+
+class LateHoursTaken(Exception):
+    """Late hours this chunk read were attached to another run's payslip meanwhile (two runs
+    calculated at the same time): the attempt is rolled back and tried again without them."""
+
+
+def _entries_attach(slips: list[Payslip], period, late_read: dict[int, Decimal]) -> None:
+    """Record on each approved entry up to the end of the run's hours window which of the
+    written payslips pays it: the window's days and the late days before it (and history
+    older than the employee's first payslip, which that payslip settles). One statement,
+    driven by the (employee, payslip) pairs of the chunk so that the plan does not depend on
+    fresh statistics of the payslips just written.
+
+    It returns the late hours it attached per employee: fewer than were read (and paid in a
+    line) means another run took them in between, and the chunk raises ``LateHoursTaken``
+    (retried), so that no hour is paid twice. An entry approved between the reads and this
+    statement is attached without being in the amounts; its ``updated_at`` (after the
+    calculation started) makes Approve refuse the run until it is calculated again."""
+    written = [(slip.employee_id, slip.pk, slip.run_id) for slip in slips if slip.pk is not None]
+    if not written:
+        return
+    hours_start, hours_end = hours_window(period=period)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH attached AS (
+                UPDATE payroll_timeentry AS t
+                   SET payslip_id = s.payslip_id
+                  FROM unnest(%s::bigint[], %s::bigint[]) AS s(employee_id, payslip_id)
+                 WHERE t.employee_id = s.employee_id
+                   AND t.payslip_id IS NULL
+                   AND t.status = %s
+                   AND t.date <= %s
+             RETURNING t.employee_id, t.date, t.hours
+            )
+            SELECT a.employee_id, sum(a.hours)
+              FROM attached AS a
+             WHERE a.date < %s
+               AND EXISTS (
+                   SELECT 1
+                     FROM payroll_payslip AS p
+                     JOIN payroll_payperiod AS pp ON pp.id = p.period_id
+                    WHERE p.employee_id = a.employee_id
+                      AND p.pays_period
+                      AND pp."end" >= a.date
+                      AND p.run_id <> %s
+               )
+             GROUP BY a.employee_id
+            """,
+            [
+                [employee_id for employee_id, _pk, _run in written],
+                [pk for _employee_id, pk, _run in written],
+                TimeEntry.Status.APPROVED,
+                hours_end,
+                hours_start,
+                written[0][2],
+            ],
+        )
+        attached = dict(cursor.fetchall())
+    taken = sorted(
+        employee_id
+        for employee_id, _pk, _run in written
+        if attached.get(employee_id, ZERO) < late_read.get(employee_id, ZERO)
+    )
+    if taken:
+        raise LateHoursTaken(
+            f"late hours of employees {taken[:10]} were attached to another run meanwhile"
+        )
 
 
 def _bank_problem(profile: PayProfile) -> str | None:
@@ -415,14 +556,32 @@ def _write_resilient(
     return errors
 
 
+def _chunk_clear(chunk: PayrollChunk) -> None:
+    """Whatever an earlier attempt of the chunk left, in one statement: its payslips, their
+    lines, its errors and its line totals (the hours those payslips held are freed by the
+    database, ON DELETE SET NULL). A chunk of a calculating run has no cheques: they are
+    written at Pay."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH slips AS (
+                DELETE FROM payroll_payslip WHERE chunk_id = %s RETURNING id
+            ), errors AS (
+                DELETE FROM payroll_paysliperror WHERE chunk_id = %s
+            ), totals AS (
+                DELETE FROM payroll_payrollchunklinetotal WHERE chunk_id = %s
+            )
+            DELETE FROM payroll_payslipline WHERE payslip_id IN (SELECT id FROM slips)
+            """,
+            [chunk.pk, chunk.pk, chunk.pk],
+        )
+
+
 def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> int:
     """Replace whatever an earlier attempt of the chunk left with its payslips and errors.
     Returns the number of payslips written."""
     run = chunk.run
-    PayslipLine.objects.filter(payslip__chunk=chunk).delete()
-    PayrollChunkLineTotal.objects.filter(chunk=chunk).delete()
-    Payslip.objects.filter(chunk=chunk).delete()
-    PayslipError.objects.filter(chunk=chunk).delete()
+    _chunk_clear(chunk)
     rules = _rules()
     period = run.period
     period_input = PeriodInput(
@@ -444,9 +603,12 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
             PayslipError(run=run, chunk=chunk, employee_id=employee_id, message=text[:ERROR_MAX])
         )
 
+    late_read: dict[int, Decimal] = {}
     for profile, emp in _inputs(
         employee_ids, period, rules, reference_weeks=settings.absence_pay_reference_weeks
     ):
+        if emp.late_hours:
+            late_read[emp.employee_id] = sum((late.hours for late in emp.late_hours), ZERO)
         if emp.employee_id in elsewhere:
             error(emp.employee_id, elsewhere[emp.employee_id])
             continue
@@ -498,6 +660,7 @@ def chunk_payslips_write(*, chunk: PayrollChunk, settings: PayrollSettings) -> i
         slips.append(slip)
         slip_lines.append(result.lines)
     errors += _write_resilient(run, chunk, slips, slip_lines)
+    _entries_attach(slips, period, late_read)
     failed = {e.employee_id for e in errors}
     PayslipError.objects.bulk_create(errors)
     PayrollChunkLineTotal.objects.bulk_create(_line_totals(chunk, slips, slip_lines))

@@ -1,9 +1,11 @@
 """Hours: entered by clerks (week grid or CSV import), approved by the department's head.
 
-Hours of a paid period are locked. Changing an approved entry sets it back to "entered": the
-head approves it again. The German Working Hours Act (ArbZG) limits are warnings, not errors:
-more than 10 hours a day, more than 48 a week, less than 11 hours' rest between two days (only
-when start and end times are known), and an hourly rate below the configured minimum wage.
+Hours a paid (or approved) run holds are locked; hours recorded after their period was
+paid are accepted and paid by the next run as late hours. Changing an approved entry sets it
+back to "entered": the head approves it again. The German Working Hours Act (ArbZG) limits
+are warnings, not errors: more than 10 hours a day, more than 48 a week, less than 11 hours'
+rest between two days (only when start and end times are known), and an hourly rate below the
+configured minimum wage.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from backoffice.money import format_money
 from hr.models import Department, Employee
 from hr.selectors import departments_led_by
 from payroll import selectors
-from payroll.models import PayPeriod, PayrollRun, Payslip, TimeEntry
+from payroll.models import PayPeriod, PayrollRun, TimeEntry
 from payroll.resources import hours_file_read, row_error
 from payroll.services.payday import payroll_settings
 
@@ -409,13 +410,13 @@ def time_entries_save(
 
     # Neighbouring days are read (and locked) for the rest-time warning across the week's edge.
     existing = _locked_existing(ids, week_start - ONE_DAY, week_end + ONE_DAY)
-    paid = selectors.paid_ranges(employee_ids=ids, start=week_start, end=week_end)
+    paid = selectors.paid_days(employee_ids=ids, start=week_start, end=week_end)
     for (employee_id, day), cell in cells.items():
         if selectors.day_is_locked(paid, employee_id, day) and _changes(
             cell, existing.get((employee_id, day))
         ):
             errors[cell_key(employee_id, day)].append(
-                _("%(employee)s, %(day)s: the pay period is paid; its hours are locked.")
+                _("%(employee)s, %(day)s: these hours are paid; they are locked.")
                 % {"employee": str(employees[employee_id]), "day": day_label(day)}
             )
     if errors:
@@ -495,7 +496,7 @@ def hours_import(*, file, user) -> HoursResult:
         days = [day for _e, day in cells]
         first, last = week_monday(min(days)), week_monday(max(days)) + datetime.timedelta(days=6)
         existing = _locked_existing(employees, first - ONE_DAY, last + ONE_DAY)
-        paid = selectors.paid_ranges(employee_ids=employees, start=min(days), end=max(days))
+        paid = selectors.paid_days(employee_ids=employees, start=min(days), end=max(days))
         for (employee_id, day), cell in cells.items():
             if selectors.day_is_locked(paid, employee_id, day) and _changes(
                 cell, existing.get((employee_id, day))
@@ -504,7 +505,7 @@ def hours_import(*, file, user) -> HoursResult:
                     row_error(
                         row_of[(employee_id, day)],
                         "date",
-                        _("The pay period is paid; its hours are locked."),
+                        _("These hours are paid; they are locked."),
                     )
                 )
     if errors:
@@ -530,7 +531,7 @@ def time_entries_approve(
     period: PayPeriod | None = None,
 ) -> int:
     """Approve every entered entry of the department in a week or a pay period. Only a head of
-    that department may; entries of a paid period stay as they are. Idempotent: returns how
+    that department may; entries a paid run holds stay as they are. Idempotent: returns how
     many entries this call approved."""
     if not user.has_perm("payroll.approve_timeentry") or not (
         departments_led_by(user=user).filter(pk=department.pk).exists()
@@ -544,12 +545,6 @@ def time_entries_approve(
         start, end = week_start, week_start + datetime.timedelta(days=6)
     else:
         start, end = period.start, period.end
-    paid = Payslip.objects.filter(
-        employee_id=OuterRef("employee_id"),
-        run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
-        run__period__start__lte=OuterRef("date"),
-        run__period__end__gte=OuterRef("date"),
-    )
     now = timezone.now()
     return (
         TimeEntry.objects.filter(
@@ -557,7 +552,8 @@ def time_entries_approve(
             date__range=(start, end),
             status=TimeEntry.Status.ENTERED,
         )
-        .exclude(Exists(paid))
+        # Hours a paid (or approved) run holds stay as they are.
+        .exclude(payslip__run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID))
         # Nobody approves their own hours; another head or HR does.
         .exclude(employee__user=user)
         .update(status=TimeEntry.Status.APPROVED, approved_by=user, approved_at=now, updated_at=now)

@@ -25,6 +25,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     Subquery,
     Sum,
@@ -39,7 +40,7 @@ from schwifty.exceptions import SchwiftyException
 from accounting.models import Account
 from accounting.selectors import bank_account_details
 from accounting.services import Line, PostingRefused, journal_entry_post
-from backoffice.money import ZERO
+from backoffice.money import ZERO, format_quantity
 from backoffice.services import notify
 from backoffice.stored_text import Amount, StoredText, format_date, stored, stored_plural
 from hr.models import Employee
@@ -62,7 +63,10 @@ from payroll.models import (
     TimeEntry,
 )
 from payroll.selectors import approved_profiles, profile_changes_approved_since
-from payroll.services.chunks import chunk_payslips_write
+from payroll.services import review
+from payroll.services.chunks import chunk_payslips_write, late_hours_q
+from payroll.services.readiness_hours import hours_readiness
+from payroll.services.schedules import hours_window
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
@@ -93,13 +97,26 @@ def payroll_settings() -> PayrollSettings:
 
 def eligible_employee_ids(*, period: PayPeriod) -> list[int]:
     """Employees on the period's schedule, with an approved pay profile, who were employed
-    during the period."""
+    during the period; and those who left before it with approved hours no payslip holds yet
+    (hours of their last period paid one period later, or recorded late): work is never
+    lost."""
+    hours_start, hours_end = hours_window(period=period)
+    unpaid_hours = TimeEntry.objects.filter(
+        Q(
+            date__range=(hours_start, hours_end),
+            status=TimeEntry.Status.APPROVED,
+            payslip__isnull=True,
+        )
+        | late_hours_q(hours_start),
+        employee_id=OuterRef("employee_id"),
+    )
     return list(
         approved_profiles()
         .filter(schedule_id=period.schedule_id, employee__hire_date__lte=period.end)
         .filter(
             Q(employee__termination_date__isnull=True)
             | Q(employee__termination_date__gte=period.start)
+            | Exists(unpaid_hours)
         )
         .order_by("employee_id")
         .values_list("employee_id", flat=True)
@@ -774,10 +791,16 @@ def payday_watchdog(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 def _refuse_if_hours_changed(run: PayrollRun) -> None:
     """Hours entered or changed after the calculation started are not in the payslips:
-    the run must be calculated again before it is approved."""
+    the run must be calculated again before it is approved. Those are the hours its payslips
+    hold (late hours of earlier periods too) and the hours of its window."""
+    hours_start, hours_end = hours_window(period=run.period)
     changed = (
+        TimeEntry.objects.filter(payslip__run=run, updated_at__gt=run.calculation_started_at)
+        .select_related("employee")
+        .first()
+    ) or (
         TimeEntry.objects.filter(
-            date__range=(run.period.start, run.period.end),
+            date__range=(hours_start, hours_end),
             employee__payslips__run=run,
             # A one-off payslip (a bonus) pays no hours: changes there are the regular run's.
             employee__payslips__pays_period=True,
@@ -818,13 +841,35 @@ def _refuse_if_profiles_changed(run: PayrollRun) -> None:
         )
 
 
+def run_hours_warnings(*, run: PayrollRun) -> list[dict]:
+    """The readiness warning about incomplete hours, for the run's own employees, as it holds
+    now: the review repeats it before Approve and Pay."""
+    return hours_readiness(
+        period=run.period,
+        profiles=approved_profiles().filter(
+            employee_id__in=Payslip.objects.filter(run=run).values("employee_id")
+        ),
+    )
+
+
 def run_approval_is_own(*, run: PayrollRun, user) -> bool:
     """The four-eyes rule (on by default): whoever calculated a run cannot approve it."""
     return payroll_settings().second_approver_required and run.calculated_by_id == user.pk
 
 
+def run_large_changes(*, run: PayrollRun) -> int:
+    """How many of the run's payslips changed by more than the settings' percentage against
+    the employee's payslip of the last paid run (the review's flag). One query."""
+    previous = review.previous_paid_run(run=run)
+    return review.large_change_count(
+        run=run, previous=previous, percent=payroll_settings().large_change_percent
+    )
+
+
 @transaction.atomic
-def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
+def payday_run_approve(*, run: PayrollRun, user, changes_acknowledged: bool = False) -> PayrollRun:
+    """Approve a calculated run, as a second person. When payslips changed a lot against the
+    last paid run, the approver must say they looked at them (``changes_acknowledged``)."""
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status in (PayrollRun.Status.APPROVED, PayrollRun.Status.PAID):
         return run  # approved already (a second click, or paid since): nothing changes
@@ -841,6 +886,21 @@ def payday_run_approve(*, run: PayrollRun, user) -> PayrollRun:
         raise PaydayRefused(
             _("%(employee)s: %(message)s Fix it and calculate again.")
             % {"employee": errors[0].employee.full_name, "message": errors[0].message}
+        )
+    large = run_large_changes(run=run)
+    if large and not changes_acknowledged:
+        raise PaydayRefused(
+            ngettext(
+                "%(count)d payslip changed by more than %(percent)s %% against the last paid "
+                "run. Look at it and confirm that you checked it before approving.",
+                "%(count)d payslips changed by more than %(percent)s %% against the last paid "
+                "run. Look at them and confirm that you checked them before approving.",
+                large,
+            )
+            % {
+                "count": large,
+                "percent": format_quantity(payroll_settings().large_change_percent),
+            }
         )
     run.status = PayrollRun.Status.APPROVED
     run.approved_by = user
@@ -860,6 +920,7 @@ def _entry_lines(run: PayrollRun, settings: PayrollSettings) -> list[Line]:
         "special_leave_pay": settings.wage_expense_account_id,
         "sick_pay": settings.wage_expense_account_id,
         "salary": settings.salary_expense_account_id,
+        "late_hours": settings.wage_expense_account_id,
     }
     expense: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     liability: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -971,7 +1032,9 @@ def payday_run_pay(*, run: PayrollRun, user) -> PayrollRun:
         except PostingRefused as exc:
             raise PaydayRefused(exc.messages) from exc
 
-        if deposits:
+        # Nothing to transfer (only zero payslips, say hourly staff without hours in the
+        # first month paid one period later): no bank file, which would not validate empty.
+        if any(slip.net > 0 for slip in deposits):
             try:
                 xml, count, total = _bank_file(run, settings, deposits)
             except ValueError as exc:
@@ -1100,11 +1163,13 @@ def payday_readiness(
         )
     else:
         profiles = approved_profiles().filter(employee_id__in=employee_ids)
-    ids = profiles.values("employee_id")
+    # Whose hours the run pays: everyone's, or an off-cycle run's late hires only.
+    hours_profiles = profiles
     if hours_employee_ids is not None:
-        ids = profiles.filter(employee_id__in=hours_employee_ids).values("employee_id")
+        hours_profiles = profiles.filter(employee_id__in=hours_employee_ids)
+    ids = hours_profiles.values("employee_id")
     unapproved = (
-        TimeEntry.objects.filter(employee_id__in=ids, date__range=(period.start, period.end))
+        TimeEntry.objects.filter(employee_id__in=ids, date__range=hours_window(period=period))
         .exclude(status=TimeEntry.Status.APPROVED)
         .values("employee_id")
         .distinct()
@@ -1177,6 +1242,8 @@ def payday_readiness(
     problem = _company_account_problem(payroll_settings())
     if problem:
         items.append({"level": "block", "text": problem})
+    if hours_employee_ids != []:  # an off-cycle run of bonuses and payouts pays no hours
+        items += hours_readiness(period=period, profiles=hours_profiles)
     return items
 
 
@@ -1199,10 +1266,10 @@ def _company_account_problem(settings: PayrollSettings) -> str | None:
 
 
 def period_is_paid(*, day: datetime.date, employee_id: int) -> bool:
-    """Hours of a paid period are locked."""
-    return Payslip.objects.filter(
+    """Whether the employee's hours of ``day`` are paid (or in an approved run): then they
+    are locked. A day nobody recorded is never locked: its hours are paid late."""
+    return TimeEntry.objects.filter(
         employee_id=employee_id,
-        run__status=PayrollRun.Status.PAID,
-        run__period__start__lte=day,
-        run__period__end__gte=day,
+        date=day,
+        payslip__run__status__in=(PayrollRun.Status.APPROVED, PayrollRun.Status.PAID),
     ).exists()

@@ -33,6 +33,7 @@ from payroll.services.payday import (
     payday_run_resume,
     payroll_settings,
     run_approval_is_own,
+    run_hours_warnings,
     run_profiles_changed,
 )
 from payroll.services.publish import cheques_pdf_bytes, payslip_pdf_bytes
@@ -40,6 +41,7 @@ from payroll.services.schedules import default_schedule
 
 PAGE_SIZE = 50
 ERRORS_SHOWN = 100
+FLAGGED_SHOWN = 10
 
 RUN = "payroll.run_payday"
 APPROVE = "payroll.approve_payrollrun"
@@ -214,6 +216,17 @@ def run_detail(request, pk: int):
         for slip in rows[:PAGE_SIZE]
     ]
     user = request.user
+    large_changes = sum(d.large_changes for d in departments)
+    # The Approve form lists the flagged payslips the approver acknowledges (the first ones).
+    flagged = (
+        list(
+            review.payslips_for_review(
+                run=run, previous=previous, percent=percent, large_only=True
+            )[:FLAGGED_SHOWN]
+        )
+        if large_changes and run.status == run.Status.CALCULATED
+        else []
+    )
     return render(
         request,
         "payroll/dashboard/run_detail.html",
@@ -227,7 +240,8 @@ def run_detail(request, pk: int):
             "percent": percent,
             "departments": departments,
             "totals": review.totals_sum(departments),
-            "large_changes": sum(d.large_changes for d in departments),
+            "large_changes": large_changes,
+            "flagged": [{"slip": slip, "change": slip.net - slip.prior_net} for slip in flagged],
             "payslips": payslips,
             "large_only": large_only,
             "page_number": page_number,
@@ -237,6 +251,9 @@ def run_detail(request, pk: int):
             "may_view_slips": user.has_perm(VIEW_SLIP),
             "approval_is_own": run_approval_is_own(run=run, user=user),
             "profiles_changed": run_profiles_changed(run=run)
+            if run.status in (run.Status.CALCULATED, run.Status.APPROVED)
+            else [],
+            "hours_warnings": run_hours_warnings(run=run)
             if run.status in (run.Status.CALCULATED, run.Status.APPROVED)
             else [],
             "bank_file": BankFile.objects.filter(run=run).only("pk", "transactions").first(),
@@ -249,10 +266,20 @@ def run_detail(request, pk: int):
 @permission_required(APPROVE, raise_exception=True)
 @require_POST
 def run_approve(request, pk: int):
+    """Approve after confirming the net total and the number of payees shown in the form;
+    large changes against the last paid run need their own acknowledgement (the service
+    refuses without it)."""
     run = _run_or_404(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the net total and the payees before approving."))
+        return redirect("payroll:run_detail", pk=run.pk)
     already = run.status in (run.Status.APPROVED, run.Status.PAID)
     try:
-        payday_run_approve(run=run, user=request.user)
+        payday_run_approve(
+            run=run,
+            user=request.user,
+            changes_acknowledged=request.POST.get("acknowledge_changes") == "yes",
+        )
     except PaydayRefused as exc:
         _refused(request, exc)
     else:
@@ -267,7 +294,11 @@ def run_approve(request, pk: int):
 @permission_required(RUN, raise_exception=True)
 @require_POST
 def run_pay(request, pk: int):
+    """Pay after confirming the net total and the number of payees shown in the form."""
     run = _run_or_404(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the net total and the payees before paying."))
+        return redirect("payroll:run_detail", pk=run.pk)
     already = run.status == run.Status.PAID
     try:
         payday_run_pay(run=run, user=request.user)

@@ -108,6 +108,10 @@ def test_clerk_runs_payday_and_watches_the_progress_bar(
 
     log_in(page, live_server, accountant, password)
     page.goto(run_url)
+    # The confirmation names the payees and the net total; the box must be ticked.
+    expect(page.locator("[data-testid=approve-summary]")).to_contain_text(total_net)
+    expect(page.locator("[data-testid=approve-summary]")).to_contain_text("3")
+    page.locator("[data-testid=approve-confirm]").check()
     page.locator("[data-testid=approve]").click()
     expect(page.locator("[data-testid=run-status]")).to_have_attribute("data-status", "approved")
     expect(page.locator("[data-testid=approved-by]")).to_contain_text(accountant.username)
@@ -115,6 +119,8 @@ def test_clerk_runs_payday_and_watches_the_progress_bar(
 
     log_in(page, live_server, clerk, password)
     page.goto(run_url)
+    expect(page.locator("[data-testid=pay-summary]")).to_contain_text(total_net)
+    page.locator("[data-testid=pay-confirm]").check()
     page.locator("[data-testid=pay]").click()
     expect(page.locator("[data-testid=run-status]")).to_have_attribute("data-status", "paid")
     expect(page.locator("[data-testid=journal-entry]")).to_be_visible()

@@ -27,6 +27,8 @@ pytestmark = pytest.mark.django_db
 
 MARCH = datetime.date(2026, 3, 1)
 FEBRUARY = datetime.date(2026, 2, 1)
+# The Approve and Pay forms send their confirmation checkbox.
+CONFIRM = {"confirm": "yes"}
 
 
 @pytest.fixture
@@ -207,21 +209,21 @@ def test_calculator_is_refused_as_approver_with_a_message(
     profile(schedule, salary="3000.00")
     run = calculated(schedule, clerk, capture=django_capture_on_commit_callbacks)
     client.force_login(clerk)
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), CONFIRM)
     assert response.status_code == 302
     assert any("a second person must" in m for m in messages_of(response))
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
 
     client.force_login(accountant)
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), CONFIRM)
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.APPROVED
     assert run.approved_by == accountant
 
     client.force_login(clerk)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+        response = client.post(reverse("payroll:run_pay", args=[run.pk]), CONFIRM)
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.PAID
     assert JournalEntry.objects.filter(source=f"payroll.run:{run.pk}").exists()
@@ -230,11 +232,11 @@ def test_calculator_is_refused_as_approver_with_a_message(
     assert 'data-testid="bankfile"' in page
 
     # A second press of Pay (another tab, a slow network) says so and pays nothing twice.
-    response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+    response = client.post(reverse("payroll:run_pay", args=[run.pk]), CONFIRM)
     assert "The run was paid already; nothing was paid twice." in messages_of(response)
     assert JournalEntry.objects.filter(source=f"payroll.run:{run.pk}").count() == 1
     client.force_login(accountant)
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), CONFIRM)
     assert "The run was approved already; nothing changed." in messages_of(response)
 
 
@@ -245,7 +247,7 @@ def test_pay_before_approval_is_a_message(
     profile(schedule, salary="3000.00")
     run = calculated(schedule, clerk, capture=django_capture_on_commit_callbacks)
     client.force_login(clerk)
-    response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+    response = client.post(reverse("payroll:run_pay", args=[run.pk]), CONFIRM)
     assert response.status_code == 302
     assert "Only an approved run can be paid." in messages_of(response)
     assert not JournalEntry.objects.exists()
@@ -362,7 +364,7 @@ def test_accountant_approves_but_does_not_run_payday(
     assert (
         client.post(reverse("payroll:run_calculate"), {"period": run.period_id}).status_code == 403
     )
-    assert client.post(reverse("payroll:run_pay", args=[run.pk])).status_code == 403
+    assert client.post(reverse("payroll:run_pay", args=[run.pk]), CONFIRM).status_code == 403
     assert client.get(reverse("payroll:run_bankfile", args=[run.pk])).status_code == 403
     assert client.get(reverse("payroll:run_cheques", args=[run.pk])).status_code == 403
 

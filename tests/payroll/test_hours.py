@@ -62,13 +62,14 @@ def _grid_url(department_code="PROD", week=WEEK):
 
 
 def _paid(schedule, employee):
-    """A paid March 2026 run with a payslip for the employee: March's hours are locked."""
+    """A paid March 2026 run with a payslip for the employee that holds the employee's
+    approved March hours (as the run's chunk records them): those hours are locked."""
     period = period_for(schedule)
     run = PayrollRun.objects.create(period=period, status=PayrollRun.Status.PAID)
     chunk = PayrollChunk.objects.create(
         run=run, index=0, employee_ids=[employee.pk], status=PayrollChunk.Status.DONE
     )
-    Payslip.objects.create(
+    slip = Payslip.objects.create(
         run=run,
         period=run.period,
         chunk=chunk,
@@ -80,7 +81,18 @@ def _paid(schedule, employee):
         net=Decimal("100.00"),
         employer_contributions=Decimal("0.00"),
     )
+    TimeEntry.objects.filter(
+        employee=employee,
+        date__range=(period.start, period.end),
+        status=TimeEntry.Status.APPROVED,
+    ).update(payslip=slip)
     return run
+
+
+def _approved(employee, offset: int, hours: str = "8") -> TimeEntry:
+    return TimeEntry.objects.create(
+        employee=employee, date=day(offset), hours=Decimal(hours), status="approved"
+    )
 
 
 # --- The week grid -------------------------------------------------------------------------------
@@ -145,21 +157,24 @@ def test_rest_under_eleven_hours_is_a_warning_when_start_and_end_are_known(clerk
     assert not [w for w in hours_only.warnings if "rest" in w]
 
 
-def test_paid_period_is_locked_and_a_refused_save_writes_nothing(
+def test_paid_hours_are_locked_and_a_refused_save_writes_nothing(
     client, clerk, schedule, dept, worker
 ):
-    """Hours in a paid period are refused with an error next to the cell naming the employee
+    """Hours a paid run holds are refused with an error next to the cell naming the employee
     and the day; the other cells of the same save are not written either."""
     other = profile(schedule, hourly_rate="20.00", employee=EmployeeFactory(department=dept))
+    _approved(worker.employee, 0)
     _paid(schedule, worker.employee)
     client.force_login(clerk)
 
     response = client.post(
-        _grid_url(), {cell(worker.employee, 0): "8", cell(other.employee, 0): "8"}
+        _grid_url(), {cell(worker.employee, 0): "9", cell(other.employee, 0): "8"}
     )
 
     assert response.status_code == 200
-    assert not TimeEntry.objects.exists()
+    assert list(TimeEntry.objects.values_list("employee_id", "hours")) == [
+        (worker.employee.pk, Decimal("8.00"))
+    ]
     errors = (
         response.context["rows"][0]["cells"][0]["errors"]
         + response.context["rows"][1]["cells"][0]["errors"]
@@ -168,26 +183,42 @@ def test_paid_period_is_locked_and_a_refused_save_writes_nothing(
     assert str(worker.employee) in errors[0] and "paid" in errors[0]
     assert "02/03/2026" in errors[0] or "02.03.2026" in errors[0]
     assert response.context["cell_errors"] == 1
-    # The grid shows the paid days locked.
+    # The grid shows the paid day locked.
     assert b"disabled" in response.content
 
 
-def test_paid_period_refused_in_the_service_for_grid_and_import(clerk, schedule, dept, worker):
+def test_days_of_a_paid_period_without_hours_stay_open(client, clerk, schedule, dept, worker):
+    """Work is never lost: a day of a paid period that nobody recorded takes hours after Pay
+    (the next run pays them as late hours); only the paid day is locked."""
+    _approved(worker.employee, 0)
+    _paid(schedule, worker.employee)
+    client.force_login(clerk)
+
+    page = client.get(_grid_url())
+    assert page.content.decode().count("disabled") == 1
+    client.post(_grid_url(), {cell(worker.employee, 1): "7,5"}, follow=True)
+
+    late = TimeEntry.objects.get(employee=worker.employee, date=day(1))
+    assert (late.hours, late.status, late.payslip_id) == (Decimal("7.50"), "entered", None)
+
+
+def test_paid_hours_refused_in_the_service_for_grid_and_import(clerk, schedule, dept, worker):
     """The lock holds whatever the way in: the service refuses the grid's write and the
     import's row, and the database is unchanged."""
+    _approved(worker.employee, 2)
     _paid(schedule, worker.employee)
     with pytest.raises(ValidationError):
         time_entries_save(
             department=dept,
             week_start=MONDAY,
-            rows={worker.employee.pk: {day(2): Decimal("8")}},
+            rows={worker.employee.pk: {day(2): Decimal("9")}},
             user=clerk,
         )
-    content = f"personnel_number;date;hours\n{worker.employee.personnel_number};2026-03-04;8\n"
+    content = f"personnel_number;date;hours\n{worker.employee.personnel_number};2026-03-04;9\n"
     with pytest.raises(ValidationError) as exc:
         hours_import(file=content.encode(), user=clerk)
     assert "Row 2, column “date”" in exc.value.messages[0]
-    assert not TimeEntry.objects.exists()
+    assert TimeEntry.objects.get().hours == Decimal("8.00")
 
 
 def test_changing_approved_hours_needs_approval_again(clerk, dept, worker):
@@ -436,12 +467,16 @@ def test_a_head_never_approves_their_own_hours(head, dept, worker):
     assert TimeEntry.objects.get(employee=worker.employee).status == TimeEntry.Status.APPROVED
 
 
-def test_approval_leaves_hours_of_a_paid_period_alone(head, schedule, dept, worker):
-    """Hours of a paid period are locked, for approval too."""
-    TimeEntry.objects.create(employee=worker.employee, date=day(0), hours=Decimal(8))
+def test_approval_leaves_paid_hours_alone_and_approves_late_ones(head, schedule, dept, worker):
+    """Hours a paid run holds are locked, for approval too; hours recorded in the paid period
+    after Pay are approved like any others (the next run pays them)."""
+    paid = _approved(worker.employee, 0)
     _paid(schedule, worker.employee)
-    assert time_entries_approve(department=dept, week_start=MONDAY, user=head) == 0
-    assert TimeEntry.objects.get().status == TimeEntry.Status.ENTERED
+    TimeEntry.objects.filter(pk=paid.pk).update(status=TimeEntry.Status.ENTERED)
+    late = TimeEntry.objects.create(employee=worker.employee, date=day(1), hours=Decimal(8))
+    assert time_entries_approve(department=dept, week_start=MONDAY, user=head) == 1
+    statuses = dict(TimeEntry.objects.values_list("pk", "status"))
+    assert statuses == {paid.pk: "entered", late.pk: "approved"}
 
 
 def test_approval_page_queries_do_not_grow_with_the_department(client, head, schedule, dept):

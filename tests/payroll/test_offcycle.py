@@ -142,19 +142,19 @@ def test_bonus_for_one_employee_is_approved_by_a_second_person_paid_once_and_pub
     assert (review.context["previous"], review.context["large_changes"]) == (None, 0)
     assert "it is not compared with a regular run" in review.content.decode()
 
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     assert any("a second person must" in m for m in messages_of(response))
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
 
     client.force_login(accountant)
-    client.post(reverse("payroll:run_approve", args=[run.pk]))
+    client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     run.refresh_from_db()
     assert (run.status, run.approved_by) == (PayrollRun.Status.APPROVED, accountant)
 
     client.force_login(clerk)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("payroll:run_pay", args=[run.pk]))
+        client.post(reverse("payroll:run_pay", args=[run.pk]), {"confirm": "yes"})
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.PAID
     entry = JournalEntry.objects.get(source=f"payroll.run:{run.pk}")
@@ -167,7 +167,7 @@ def test_bonus_for_one_employee_is_approved_by_a_second_person_paid_once_and_pub
     slip.refresh_from_db()
     assert slip.published_at is not None
 
-    response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+    response = client.post(reverse("payroll:run_pay", args=[run.pk]), {"confirm": "yes"})
     assert "The run was paid already; nothing was paid twice." in messages_of(response)
     assert JournalEntry.objects.filter(source=f"payroll.run:{run.pk}").count() == 1
     assert BankFile.objects.filter(run=run).count() == 1
@@ -613,9 +613,9 @@ def test_offcycle_page_post_committed_calculates_and_the_run_is_paid(
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
     client.force_login(accountant)
-    client.post(reverse("payroll:run_approve", args=[run.pk]))
+    client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     client.force_login(clerk)
-    client.post(reverse("payroll:run_pay", args=[run.pk]))
+    client.post(reverse("payroll:run_pay", args=[run.pk]), {"confirm": "yes"})
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.PAID
     assert BankFile.objects.get(run=run).transactions == 1
@@ -894,7 +894,8 @@ def test_readiness_narrowed_to_whose_hours_are_paid(period, schedule):
         TimeEntry.objects.create(employee=who, date=datetime.date(2026, 3, 2), hours=Decimal("8"))
 
     def hours_block(**kw):
-        return [i["text"] for i in payday_readiness(period=period, **kw) if "hours" in i["text"]]
+        items = payday_readiness(period=period, **kw)
+        return [i["text"] for i in items if i["level"] == "block" and "hours" in i["text"]]
 
     assert hours_block() == ["2 employees have hours that are not approved."]
     assert hours_block(employee_ids=[a.pk, b.pk], hours_employee_ids=[a.pk]) == [

@@ -305,7 +305,7 @@ def test_overtime_of_a_week_across_two_periods_is_paid_once_in_full(
             run = payday_run_calculate(period=period_for(schedule, first), user=calculator)
         slip = Payslip.objects.get(run=run)
         overtime[first.month] = (slip.hours, slip.overtime_hours, slip.gross)
-        payday_run_approve(run=run, user=approver)
+        payday_run_approve(run=run, user=approver, changes_acknowledged=True)
         payday_run_pay(run=run, user=approver)
     assert overtime[4] == (Decimal("30.00"), Decimal("0.00"), Decimal("600.00"))
     # May: 10 h regular (20.00) + 10 h overtime (25.00) = 200.00 + 250.00

@@ -18,6 +18,7 @@ from payroll.models import (
     PayPeriod,
     PayProfile,
     PayrollRun,
+    PaySchedule,
     Payslip,
     PayslipError,
     PayslipLine,
@@ -79,6 +80,19 @@ def test_seed_demo_twice_pays_past_months_and_leaves_this_month_to_run():
     assert [i for i in payday_readiness(period=april_period) if i["level"] == "block"] == []
     march = TimeEntry.objects.filter(date__month=3)
     assert set(march.values_list("status", flat=True)) == {TimeEntry.Status.APPROVED}
+
+    # Hours are paid one month later (Vormonatsprinzip): December's with January, February's
+    # with March; March's wait for April's run.
+    assert PaySchedule.objects.get(is_default=True).hours_timing == "previous"
+    paid_with = {
+        (day.month, month)
+        for day, month in TimeEntry.objects.filter(date__lt=datetime.date(2026, 3, 1))
+        .values_list("date", "payslip__run__period__start__month")
+        .distinct()
+    }
+    assert paid_with == {(12, 1), (1, 2), (2, 3)}
+    assert not march.filter(payslip__isnull=False).exists()
+    assert PayslipLine.objects.filter(code="hours", payslip__run=runs[1]).exists()
 
     # The staff login finds its payslips in the portal.
     assert Payslip.objects.filter(

@@ -60,7 +60,7 @@ def pay(clerks, django_capture_on_commit_callbacks):
         run.refresh_from_db()
         assert run.status == PayrollRun.Status.CALCULATED
         if paid:
-            payday_run_approve(run=run, user=approver)
+            payday_run_approve(run=run, user=approver, changes_acknowledged=True)
             payday_run_pay(run=run, user=approver)
             run.refresh_from_db()
             assert run.status == PayrollRun.Status.PAID

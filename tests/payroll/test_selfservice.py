@@ -33,7 +33,7 @@ def payday(make_user, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             run = payday_run_calculate(period=period_for(schedule, day), user=calculator)
         if pay:
-            payday_run_approve(run=run, user=approver)
+            payday_run_approve(run=run, user=approver, changes_acknowledged=True)
             with django_capture_on_commit_callbacks(execute=True):
                 payday_run_pay(run=run, user=approver)
         run.refresh_from_db()

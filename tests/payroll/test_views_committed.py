@@ -104,13 +104,13 @@ def test_payday_calculated_approved_by_a_second_person_and_paid(
     assert client.get(reverse("payroll:run_progress", args=[run.pk])).json()["percent"] == 100
 
     client.force_login(accountant)
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     assert "The run is approved; it can be paid now." in messages_of(response)
     run.refresh_from_db()
     assert (run.status, run.approved_by) == (PayrollRun.Status.APPROVED, accountant)
 
     client.force_login(clerk)
-    response = client.post(reverse("payroll:run_pay", args=[run.pk]))
+    response = client.post(reverse("payroll:run_pay", args=[run.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     assert (
         "The run is paid: the journal entry is posted and the payslips published."
@@ -122,11 +122,63 @@ def test_payday_calculated_approved_by_a_second_person_and_paid(
     assert BankFile.objects.get(run=run).transactions == 2
 
 
+def test_approve_and_pay_need_their_confirmation_and_large_changes_their_acknowledgement(
+    client, schedule, clerk, accountant
+):
+    """February paid with 1 day of hours, March calculated with 10: March's payslip changed
+    a lot. Approve without the confirmation, or without acknowledging the large change, is
+    a message and changes nothing; with both it approves. Pay without its confirmation is a
+    message and pays nothing; with it, it pays."""
+    worker = profile(schedule, hourly_rate="20.00").employee
+    TimeEntry.objects.create(
+        employee=worker, date=datetime.date(2026, 2, 2), hours=Decimal(8), status="approved"
+    )
+    client.force_login(clerk)
+    february = calculate(client, period_for(schedule, datetime.date(2026, 2, 1)))
+    client.force_login(accountant)
+    client.post(reverse("payroll:run_approve", args=[february.pk]), {"confirm": "yes"})
+    client.force_login(clerk)
+    client.post(reverse("payroll:run_pay", args=[february.pk]), {"confirm": "yes"})
+    february.refresh_from_db()
+    assert february.status == PayrollRun.Status.PAID
+    for day in range(2, 14):
+        if datetime.date(2026, 3, day).weekday() < 5:
+            TimeEntry.objects.create(
+                employee=worker,
+                date=datetime.date(2026, 3, day),
+                hours=Decimal(8),
+                status="approved",
+            )
+    run = calculate(client, period_for(schedule))
+
+    client.force_login(accountant)
+    url = reverse("payroll:run_approve", args=[run.pk])
+    response = client.post(url)
+    assert "Confirm the net total and the payees before approving." in messages_of(response)
+    response = client.post(url, {"confirm": "yes"})
+    assert any("1 payslip changed by more than 20 %" in m for m in messages_of(response))
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.CALCULATED
+    response = client.post(url, {"confirm": "yes", "acknowledge_changes": "yes"})
+    assert "The run is approved; it can be paid now." in messages_of(response)
+
+    client.force_login(clerk)
+    url = reverse("payroll:run_pay", args=[run.pk])
+    response = client.post(url)
+    assert "Confirm the net total and the payees before paying." in messages_of(response)
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.APPROVED
+    assert not JournalEntry.objects.filter(source=f"payroll.run:{run.pk}").exists()
+    client.post(url, {"confirm": "yes"})
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.PAID
+
+
 def test_the_calculator_approving_is_a_message(client, schedule, clerk):
     profile(schedule, salary="3000.00")
     client.force_login(clerk)
     run = calculate(client, period_for(schedule))
-    response = client.post(reverse("payroll:run_approve", args=[run.pk]))
+    response = client.post(reverse("payroll:run_approve", args=[run.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     assert any("a second person must" in m for m in messages_of(response))
     run.refresh_from_db()
