@@ -54,6 +54,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hr/", include("hr.urls")),
+    path("careers/", include("hr.urls_careers")),
     path("accounting/", include("accounting.urls")),
     path("payroll/", include("payroll.urls")),
     path("admin/", admin.site.urls),

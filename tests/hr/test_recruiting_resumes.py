@@ -1,0 +1,123 @@
+"""Resumes as hostile input (issue #10, item 3): recognised by content, never by name; scripts,
+embedded files, macros and zip bombs refused with a message that says what was wrong."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from hr.recruiting_resumes import DOCX_TYPE, PDF_TYPE, resume_inspect
+from tests.hr.recruiting_helpers import (
+    EXE,
+    HTML,
+    PDF,
+    PDF_EMBEDDED,
+    PDF_JAVASCRIPT,
+    PDF_JAVASCRIPT_HEX_NAME,
+    PDF_LAUNCH,
+    SVG,
+    docx,
+    docx_bomb,
+    pdf_object_stream,
+)
+
+
+def refusal(data: bytes) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        resume_inspect(data)
+    return caught.value
+
+
+def test_a_plain_pdf_and_a_plain_docx_are_accepted():
+    assert resume_inspect(PDF).content_type == PDF_TYPE
+    assert resume_inspect(docx()).content_type == DOCX_TYPE
+
+
+def test_a_weasyprint_pdf_with_compressed_object_streams_is_accepted():
+    """What the demo seeder (and many real tools) write: Flate streams are inflated and pass."""
+    from hr.demo_recruiting import _demo_resume_pdf
+
+    data = _demo_resume_pdf()
+    assert b"/FlateDecode" in data
+    assert resume_inspect(data).extension == ".pdf"
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "words"),
+    [
+        (EXE, "resume_program", "program"),
+        (HTML, "resume_type", "PDF or DOCX"),
+        (SVG, "resume_type", "PDF or DOCX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "resume_old_word", ".doc"),
+        (b"", "resume_empty", "empty"),
+        (PDF_JAVASCRIPT, "resume_pdf_script", "JavaScript"),
+        (PDF_JAVASCRIPT_HEX_NAME, "resume_pdf_script", "JavaScript"),
+        (PDF_EMBEDDED, "resume_pdf_embedded", "embedded files"),
+        (PDF_LAUNCH, "resume_pdf_launch", "other programs"),
+        (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "resume_pdf_damaged", "incomplete"),
+    ],
+    ids=["exe", "html", "svg", "doc", "empty", "js", "js-hex", "embedded", "launch", "no-eof"],
+)
+def test_hostile_or_foreign_content_is_refused_with_a_message_naming_the_problem(data, code, words):
+    error = refusal(data)
+    assert error.code == code
+    assert words in error.messages[0]
+
+
+def test_javascript_hidden_in_a_compressed_object_stream_is_found():
+    data = pdf_object_stream(b"2 0 <</S/JavaScript/JS(app.alert(1))>>")
+    assert b"JavaScript" not in data  # only visible once inflated
+    assert refusal(data).code == "resume_pdf_script"
+
+
+def test_an_object_stream_packed_in_a_way_we_cannot_check_is_refused():
+    error = refusal(pdf_object_stream(b"<~garbage~>", filters=b"/LZWDecode"))
+    assert error.code == "resume_pdf_unreadable"
+    assert "cannot check" in error.messages[0]
+
+
+def test_a_docx_zip_bomb_is_refused_while_inflating():
+    data = docx_bomb(60)
+    assert len(data) < 1024 * 1024
+    error = refusal(data)
+    assert error.code == "resume_docx_bomb"
+    assert "50 MB" in error.messages[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        docx({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
+        docx(
+            content_types=b'<Types><Override PartName="/word/document.xml" ContentType="'
+            b'application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
+        ),
+        docx({"word/activeX/activeX1.xml": b"<ax/>"}),
+    ],
+    ids=["vbaproject", "macro-content-type", "activex"],
+)
+def test_macros_in_a_word_document_are_refused(data):
+    error = refusal(data)
+    assert error.code == "resume_docx_macros"
+    assert "macros" in error.messages[0]
+
+
+def test_a_zip_that_is_no_word_document_is_refused():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.exe", EXE)
+    assert refusal(buffer.getvalue()).code == "resume_docx_type"
+
+
+def test_a_docx_with_too_many_parts_is_refused(settings):
+    settings.RECRUITING_DOCX_MAX_MEMBERS = 10
+    data = docx({f"word/media/{n}.xml": b"x" for n in range(20)})
+    assert refusal(data).code == "resume_docx_members"
+
+
+def test_an_oversized_file_is_refused(settings):
+    data = PDF + b"%" * settings.RECRUITING_RESUME_MAX_BYTES
+    error = refusal(data)
+    assert error.code == "resume_too_large"
+    assert "10 MB" in error.messages[0]
