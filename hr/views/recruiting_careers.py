@@ -1,12 +1,12 @@
 """The public careers page (issue #10, item 2): no login. Open positions, a page each with the
 application form, the thank-you page, and the applicant's own deletion link.
 
-The form is abuse-protected before its body is read: posts per client address and hour are
-counted in the cache, and a request longer than a resume and the form's text may be is
-answered at once (413). While the body is read, an upload handler stops storing a file past
-the resume limit. Then CSRF (checked after the handler is in place, as Django's documentation
-shows), a honeypot field, the applications-per-hour limit in the database, and the resume's
-content checks (hr.recruiting_resumes). Every refusal is a page with a message, never a 500.
+The form is abuse-protected: before its body is read, a request longer than a resume and the
+form's text may be is answered 413, and while it is read a file past the resume limit is not
+kept (``@upload_limit``, backoffice.uploads). Then posts per client address and hour are
+counted in the cache (whatever their outcome), CSRF, a honeypot field, the applications-per-
+hour limit in the database, and the resume's content checks (hr.recruiting_resumes). Every
+refusal is a page with a message, never a 500.
 """
 
 from __future__ import annotations
@@ -15,23 +15,18 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from backoffice.uploads import upload_limit
 from hr.models import Opening
 from hr.selectors import recruiting as selectors
 from hr.services import recruiting as services
-
-# Room for the form's text fields next to the resume (the cover letter is at most 10,000
-# characters; multipart adds headers).
-FORM_TEXT_ALLOWANCE = 256 * 1024
 
 
 class ApplicationForm(forms.Form):
@@ -69,24 +64,6 @@ class ApplicationForm(forms.Form):
     )
 
 
-class ResumeSizeLimit(FileUploadHandler):
-    """Stops storing an uploaded file once it passes the resume limit (the parser then skips
-    the rest of it), and notes that on the request for the form's message."""
-
-    def __init__(self, request, limit: int):
-        super().__init__(request)
-        self.limit = limit
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.limit:
-            self.request.resume_too_large = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -120,7 +97,7 @@ def _opening_page(request, opening, form, *, status=200, refusal: str = ""):
     )
 
 
-@csrf_exempt
+@upload_limit("RECRUITING_RESUME_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 def careers_opening(request, pk: int):
     """GET: the opening and the form. POST: apply (checked in the order the module says)."""
@@ -137,30 +114,11 @@ def careers_opening(request, pk: int):
             status=429,
             refusal=_("Too many applications from your address: please try again in an hour."),
         )
-    limit = settings.RECRUITING_RESUME_MAX_BYTES
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit + FORM_TEXT_ALLOWANCE:
-        return _opening_page(
-            request,
-            opening,
-            ApplicationForm(),
-            status=413,
-            refusal=_("The resume is too large: at most %(mb)s MB.") % {"mb": limit // 2**20},
-        )
-    request.upload_handlers.insert(0, ResumeSizeLimit(request, limit))
-    return _careers_apply(request, opening)
-
-
-@csrf_protect
-def _careers_apply(request, opening: Opening):
     form = ApplicationForm(request.POST, request.FILES)
     if request.POST.get("website"):
         # A bot filled the hidden field: it sees the usual thanks, nothing is kept or sent.
         return redirect("careers:thanks")
-    if getattr(request, "resume_too_large", False):
+    if getattr(request, "upload_too_large", False):
         form.is_valid()
         form.add_error(
             "resume",
@@ -218,8 +176,7 @@ def careers_application_delete(request, token: str):
         raise Http404
     done = False
     if request.method == "POST":
-        services.application_withdraw(application_id=application_id)
-        done = True
+        done = services.application_withdraw(application_id=application_id)
     exists = not done and selectors.application_exists(pk=application_id)
     return render(
         request,
