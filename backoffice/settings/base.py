@@ -315,6 +315,10 @@ RECRUITING_DOCX_MAX_MEMBERS = env.int("RECRUITING_DOCX_MAX_MEMBERS", default=500
 # address), and form posts of any outcome per client address and hour (counted in the cache).
 RECRUITING_APPLICATIONS_PER_HOUR = env.int("RECRUITING_APPLICATIONS_PER_HOUR", default=5)
 RECRUITING_POSTS_PER_HOUR = env.int("RECRUITING_POSTS_PER_HOUR", default=30)
+# Behind a proxy every request comes from the proxy: name the header it sets to the client's
+# address (WSGI form, e.g. HTTP_X_FORWARDED_FOR; its last entry is the one our proxy added).
+# Empty: REMOTE_ADDR. Only name a header the proxy overwrites or appends to.
+RECRUITING_CLIENT_ADDRESS_HEADER = env("RECRUITING_CLIENT_ADDRESS_HEADER", default="")
 # A rejected applicant's data goes this many months after the rejection, or after the months
 # they consented to (the careers form offers RECRUITING_CONSENT_MONTHS).
 RECRUITING_RETENTION_MONTHS = env.int("RECRUITING_RETENTION_MONTHS", default=6)

@@ -65,6 +65,9 @@ class ApplicationForm(forms.Form):
 
 
 def _client_address(request) -> str:
+    header = settings.RECRUITING_CLIENT_ADDRESS_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -306,3 +306,18 @@ def test_a_docx_resume_is_accepted(client, opening, private_root):
     response = apply(client, opening, resume=SimpleUploadedFile("cv.docx", docx()))
     assert response.status_code == 302
     assert Application.objects.get().resume_name == "cv.docx"
+
+
+def test_behind_a_proxy_the_configured_header_names_the_client(opening, settings, private_root):
+    """Otherwise every applicant would share the proxy's address and its limit."""
+    settings.RECRUITING_APPLICATIONS_PER_HOUR = 1
+    settings.RECRUITING_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    proxy = Client(headers={"accept-language": "en"}, REMOTE_ADDR="10.0.0.1")
+    first = proxy.post(apply_url(opening), form(), HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.5")
+    second = proxy.post(
+        apply_url(opening), form(email="x@example.org"), HTTP_X_FORWARDED_FOR="203.0.113.6"
+    )
+    again = proxy.post(
+        apply_url(opening), form(email="y@example.org"), HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.6"
+    )
+    assert (first.status_code, second.status_code, again.status_code) == (302, 302, 429)
