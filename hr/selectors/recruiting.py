@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from backoffice import roles
 from hr.models import Application, Opening
 
 PAGE_SIZE = 50
@@ -32,6 +33,10 @@ def recruiting_may_list(*, user) -> bool:
         return False
     if user.has_perm("hr.view_application"):
         return True
+    # Only department heads may head a hiring: everyone else pays no query (every page's
+    # navigation asks this).
+    if roles.DEPARTMENT_HEAD not in roles.user_roles(user):
+        return False
     return Opening.objects.filter(_head_scope(user)).exists()
 
 
