@@ -73,6 +73,10 @@ app.conf.beat_schedule = {
         "task": "hr.tasks.recruiting_applications_purge",
         "schedule": crontab(hour=3, minute=40),
     },
+    "hr-recruiting-confirmations-send-pending": {
+        "task": "hr.tasks.recruiting_confirmations_send_pending",
+        "schedule": crontab(minute="*/10"),
+    },
     "accounting-budgets-check-nightly": {
         "task": "accounting.tasks.budgets_check",
         "schedule": crontab(hour=2, minute=0),

@@ -32,6 +32,14 @@ def recruiting_confirmation_send(application_id: int) -> bool:
     return application_confirmation_send(application_id=application_id)
 
 
+@shared_task(name="hr.tasks.recruiting_confirmations_send_pending")
+def recruiting_confirmations_send_pending() -> int:
+    """Every ten minutes: confirmations whose mail task was lost go now."""
+    from hr.services.recruiting import applications_confirmations_send_pending
+
+    return applications_confirmations_send_pending()
+
+
 @shared_task(name="hr.tasks.recruiting_applications_purge")
 def recruiting_applications_purge() -> int:
     """Daily: rejected applicants' data whose keeping time has run out is deleted (GDPR)."""

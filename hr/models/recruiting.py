@@ -190,6 +190,11 @@ class Application(TimeStampedModel):
             models.Index(Lower("email"), name="application_email_idx"),
             models.Index(fields=["client_hash", "submitted_at"], name="application_client_idx"),
             models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(confirmation_sent_at__isnull=True),
+                name="application_unconfirmed_idx",
+            ),
+            models.Index(
                 fields=["rejected_at"],
                 condition=models.Q(stage="rejected"),
                 name="application_rejected_idx",

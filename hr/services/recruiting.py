@@ -32,6 +32,7 @@ from hr.services.personnel_file import document_download_name
 logger = logging.getLogger(__name__)
 
 DELETE_SALT = "hr.recruiting.application-delete"
+BATCH = 500
 
 
 class RateLimited(Exception):
@@ -175,10 +176,19 @@ def application_confirmation_send(*, application_id: int) -> bool:
                 "retention": _retention_sentence(application),
                 "link": link,
             }
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.email])
-        )
+        # Sent inside the transaction that marks it: a failed send leaves it unmarked for the
+        # sweep (applications_confirmations_send_pending); a second delivery finds it marked.
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.email])
     return True
+
+
+def applications_confirmations_send_pending() -> int:
+    """Sweep: confirmations whose task was lost (broker down at commit time, a failed send)."""
+    pending = Application.objects.filter(
+        confirmation_sent_at__isnull=True,
+        submitted_at__lte=timezone.now() - timedelta(minutes=5),
+    ).values_list("pk", flat=True)[:BATCH]
+    return sum(application_confirmation_send(application_id=pk) for pk in list(pending))
 
 
 def _retention_sentence(application: Application) -> str:
@@ -237,9 +247,6 @@ def _purge_due(now):
         )
         .filter(delete_at__lte=now)
     )
-
-
-BATCH = 500
 
 
 def applications_purge(*, now=None) -> int:

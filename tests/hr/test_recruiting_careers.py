@@ -145,6 +145,33 @@ def test_a_second_delivery_of_the_confirmation_task_sends_nothing(private_root):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_send_leaves_the_confirmation_for_the_sweep(private_root, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hr.services import recruiting
+    from hr.tasks import recruiting_confirmation_send, recruiting_confirmations_send_pending
+
+    application = ApplicationFactory(with_file=True)
+
+    def refuse(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(recruiting, "send_mail", refuse)
+    with pytest.raises(OSError):
+        recruiting_confirmation_send(application.pk)
+    application.refresh_from_db()
+    assert application.confirmation_sent_at is None
+    monkeypatch.undo()
+    assert recruiting_confirmations_send_pending() == 0  # too young: its own task may come
+    Application.objects.update(submitted_at=timezone.now() - timedelta(minutes=6))
+    assert recruiting_confirmations_send_pending() == 1
+    assert recruiting_confirmations_send_pending() == 0
+    assert len(mail.outbox) == 1 and "/careers/withdraw/" in mail.outbox[0].body
+
+
 def test_a_forged_deletion_link_is_not_found(client, db):
     application = ApplicationFactory()
     assert client.get("/careers/withdraw/abc/").status_code == 404
