@@ -54,17 +54,25 @@ def openings_for(*, user) -> QuerySet[Opening]:
 
 
 def openings_page(*, user, page: int, size: int = PAGE_SIZE) -> tuple[list[Opening], bool]:
+    """One page of openings with their applicant counts: the page first, then one aggregate
+    over the applications of that page's openings only (an index range per opening), so the
+    count never groups every application of every opening."""
     rows = list(
-        openings_for(user=user)
-        .annotate(
-            applicants=Count("applications"),
-            new_applicants=Count("applications", filter=Q(applications__stage="new")),
-        )
-        .order_by("status", "department__code", "title_de", "id")[
+        openings_for(user=user).order_by("status", "department__code", "title_de", "id")[
             (page - 1) * size : page * size + 1
         ]
     )
-    return rows[:size], len(rows) > size
+    rows, has_next = rows[:size], len(rows) > size
+    counts = {
+        c["opening"]: c
+        for c in Application.objects.filter(opening__in=[o.pk for o in rows])
+        .values("opening")
+        .annotate(total=Count("id"), new=Count("id", filter=Q(stage=Application.Stage.NEW)))
+    }
+    for opening in rows:
+        opening.applicants = counts.get(opening.pk, {}).get("total", 0)
+        opening.new_applicants = counts.get(opening.pk, {}).get("new", 0)
+    return rows, has_next
 
 
 def opening_for(*, user, pk: int) -> Opening | None:

@@ -137,6 +137,7 @@ def test_page_queries_do_not_grow_with_the_applicants(client, make_user):
     OpeningFactory.create_batch(5, status=Opening.Status.OPEN)
     large = [_queries(client, url) for url in pages]
     assert small == large
+    assert "<td>120</td>" in client.get(pages[0]).text  # the opening's applicant count
     second_page = client.get(pages[1], {"page": 3})
     assert second_page.status_code == 200 and "Previous" in second_page.text
 
