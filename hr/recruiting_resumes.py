@@ -44,7 +44,7 @@ _PDF_FORBIDDEN = {
 }
 _PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM = re.compile(rb"stream\r?\n")
+_PDF_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
 _IMAGE_FILTERS = (b"/DCTDecode", b"/JPXDecode", b"/CCITTFaxDecode", b"/JBIG2Decode")
 # Inflated bytes a PDF's streams may add up to before we stop checking (and refuse).
 PDF_MAX_INFLATED = 100 * 1024 * 1024
@@ -151,7 +151,7 @@ _OPAQUE = (b"/Image", b"/Length1", b"/Length2", b"/Type1C", b"/CIDFontType0C", b
 
 
 def _pdf_check(data: bytes) -> None:
-    if b"%%EOF" not in data[-2048:]:
+    if b"%%EOF" not in data[-65536:]:
         _refuse(_("The PDF is damaged or incomplete (no end marker)."), "resume_pdf_damaged")
     outside = []  # the PDF's text between streams: its objects, dictionaries and names
     position = 0
@@ -178,6 +178,11 @@ def _pdf_check(data: bytes) -> None:
                     _("The PDF is too large once unpacked: please send a smaller file."),
                     "resume_pdf_inflated",
                 )
+            if not inflater.eof:
+                # The stream ended before its compressed data did: the bytes "endstream"
+                # inside it (a stored block can hold any bytes) cut it short here, and what
+                # follows would pass unchecked.
+                _refuse_unreadable()
             if not opaque:
                 _pdf_refuse_names(_pdf_names(inflated))
         elif b"/Filter" in dictionary:

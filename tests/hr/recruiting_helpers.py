@@ -37,9 +37,13 @@ PDF_EMBEDDED = pdf_with(b"1 0 obj<</Type/Catalog/Names<</EmbeddedFiles 2 0 R>>>>
 PDF_LAUNCH = pdf_with(b"1 0 obj<</Type/Catalog/OpenAction<</S/Launch/F(cmd.exe)>>>>endobj")
 
 
-def pdf_object_stream(content: bytes, filters: bytes = b"/FlateDecode") -> bytes:
-    """A PDF whose objects hide in a compressed object stream."""
-    packed = zlib.compress(content) if filters == b"/FlateDecode" else content
+def pdf_object_stream(
+    content: bytes, filters: bytes = b"/FlateDecode", *, packed: bytes | None = None
+) -> bytes:
+    """A PDF whose objects hide in a compressed object stream (``packed``: its stream bytes
+    as given, already compressed)."""
+    if packed is None:
+        packed = zlib.compress(content) if filters == b"/FlateDecode" else content
     return pdf_with(
         b"1 0 obj<</Type/ObjStm/N 1/First 4/Filter "
         + filters

@@ -121,3 +121,33 @@ def test_an_oversized_file_is_refused(settings):
     error = refusal(data)
     assert error.code == "resume_too_large"
     assert "10 MB" in error.messages[0]
+
+
+def test_a_flate_stream_cut_short_by_the_word_endstream_inside_it_is_refused():
+    """A stored deflate block may hold the bytes ``endstream``; what follows it in the same
+    stream (compressed script) would otherwise never be inflated and checked."""
+    import struct
+    import zlib
+
+    decoy = b"endstream "
+    script = b"2 0 <</S/JavaScript/JS(app.alert(1))>>"
+    stored = b"\x00" + struct.pack("<HH", len(decoy), len(decoy) ^ 0xFFFF) + decoy
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    rest = packer.compress(script) + packer.flush()
+    stream = b"\x78\x01" + stored + rest + struct.pack(">I", zlib.adler32(decoy + script))
+    assert zlib.decompress(stream) == decoy + script
+    data = pdf_object_stream(b"", packed=stream)
+    assert b"JavaScript" not in data
+    assert refusal(data).code == "resume_pdf_unreadable"
+
+
+def test_a_stream_keyword_ending_in_a_lone_carriage_return_is_still_inflated():
+    import zlib
+
+    packed = zlib.compress(b"2 0 <</S/JavaScript/JS(x)>>")
+    data = (
+        b"%PDF-1.4\n1 0 obj<</Type/ObjStm/Filter/FlateDecode>>stream\r"
+        + packed
+        + b"\rendstream endobj\ntrailer<<>>\n%%EOF\n"
+    )
+    assert refusal(data).code == "resume_pdf_script"
