@@ -139,9 +139,14 @@ def _pdf_streams(data: bytes):
         end = data.find(b"endstream", start)
         if end < 0:
             _refuse(_("The PDF is damaged: a stream does not end."), "resume_pdf_damaged")
-        window = data[max(0, match.start() - 4096) : match.start()]
+        window = data[max(0, match.start() - 65536) : match.start()]
         obj = window.rfind(b"obj")
-        yield (window[obj:] if obj >= 0 else window), start, end
+        if obj < 0:
+            # A dictionary too long to read is one whose filters we cannot know.
+            _refuse_unreadable()
+        # Names in the dictionary as a viewer reads them (``/Fl#61teDecode`` is FlateDecode).
+        dictionary = _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), window[obj:])
+        yield dictionary, start, end
         position = end + len(b"endstream")
 
 
@@ -162,7 +167,9 @@ def _pdf_check(data: bytes) -> None:
         object_stream = b"/ObjStm" in dictionary
         opaque = not object_stream and any(marker in dictionary for marker in _OPAQUE)
         if b"/FlateDecode" in dictionary:
-            if any(f in dictionary for f in (b"/LZWDecode", b"/ASCII85Decode", b"/RunLength")):
+            others = (b"/LZWDecode", b"/ASCII85Decode", b"/ASCIIHexDecode", b"/RunLength", b"/Fl ")
+            if dictionary.count(b"/FlateDecode") > 1 or any(f in dictionary for f in others):
+                # Packed twice, or packed otherwise on top: we inflate once, so we refuse.
                 _refuse_unreadable()
             inflater = zlib.decompressobj()
             try:

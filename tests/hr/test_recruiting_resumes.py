@@ -151,3 +151,28 @@ def test_a_stream_keyword_ending_in_a_lone_carriage_return_is_still_inflated():
         + b"\rendstream endobj\ntrailer<<>>\n%%EOF\n"
     )
     assert refusal(data).code == "resume_pdf_script"
+
+
+@pytest.mark.parametrize(
+    "dictionary",
+    [
+        b"/Type/ObjStm/F#69lter/Fl#61teDecode",  # hex-escaped filter names
+        b"/Type/ObjStm/Filter[/FlateDecode/FlateDecode]",  # packed twice
+        b"/Type/ObjStm/Filter/Fl",  # the abbreviation some viewers accept
+    ],
+    ids=["hex-names", "twice", "abbreviated"],
+)
+def test_filters_written_to_slip_past_the_check_do_not(dictionary):
+    import zlib
+
+    packed = zlib.compress(zlib.compress(b"2 0 <</S/JavaScript/JS(x)>>"))
+    if b"twice" not in dictionary and b"FlateDecode/Flate" not in dictionary:
+        packed = zlib.compress(b"2 0 <</S/JavaScript/JS(x)>>")
+    data = (
+        b"%PDF-1.4\n1 0 obj<<"
+        + dictionary
+        + b">>stream\n"
+        + packed
+        + b"\nendstream endobj\ntrailer<<>>\n%%EOF\n"
+    )
+    assert refusal(data).code in ("resume_pdf_script", "resume_pdf_unreadable")
