@@ -348,3 +348,21 @@ def test_behind_a_proxy_the_configured_header_names_the_client(opening, settings
         apply_url(opening), form(email="y@example.org"), HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.6"
     )
     assert (first.status_code, second.status_code, again.status_code) == (302, 302, 429)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"garbage", "multipart/form-data"),
+        (
+            b'--x\r\nContent-Disposition: form-data; name="resume"\r\n',
+            "multipart/form-data; boundary=x",
+        ),
+        (b"\x00\x01\x02", "application/octet-stream"),
+    ],
+    ids=["no-boundary", "truncated", "binary"],
+)
+def test_malformed_posts_are_refused_never_a_500(client, opening, private_root, body, content_type):
+    response = client.generic("POST", apply_url(opening), body, content_type=content_type)
+    assert response.status_code == 400
+    assert Application.objects.count() == 0 and files_under(private_root) == []
