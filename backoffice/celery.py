@@ -68,6 +68,15 @@ app.conf.beat_schedule = {
         "task": "hr.tasks.training_reminders_send",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Recruiting (issue #10): rejected applicants' data goes after its keeping time (GDPR).
+    "hr-recruiting-applications-purge-daily": {
+        "task": "hr.tasks.recruiting_applications_purge",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    "hr-recruiting-confirmations-send-pending": {
+        "task": "hr.tasks.recruiting_confirmations_send_pending",
+        "schedule": crontab(minute="*/10"),
+    },
     "accounting-budgets-check-nightly": {
         "task": "accounting.tasks.budgets_check",
         "schedule": crontab(hour=2, minute=0),

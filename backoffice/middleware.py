@@ -28,6 +28,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import BadRequest
 
+from backoffice.uploads import upload_limit_apply
+
 # C0 control characters, DEL and lone surrogates. Keys, paths and cookies take none of them.
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 # Values may carry tab, line feed and carriage return (a text area sends them).
@@ -132,6 +134,10 @@ class RequestInputMiddleware:
         for name, value in list(request.COOKIES.items()):
             if control_character_in([name, value]):
                 del request.COOKIES[name]
+        # Before anything reads the body: a view's declared upload limit (backoffice.uploads).
+        too_large = upload_limit_apply(request)
+        if too_large is not None:
+            return too_large
         reason = request_input_refusal(request)
         if reason:
             raise BadRequest(reason)

@@ -112,6 +112,15 @@ _HR_DISCIPLINE_TRAINING = (
     "hr.view_training_status",
     "hr.view_compliance_dashboard",
 )
+# Recruiting (issue #10): recruiters keep openings (admin) and read every application and resume
+# (portal). A hiring department head reaches their openings' applicants through
+# hr.selectors.recruiting, without a permission.
+_RECRUITING = (
+    "hr.view_opening",
+    "hr.add_opening",
+    "hr.change_opening",
+    "hr.view_application",
+)
 # Name, department and work contact of current employees: enough to find a person and to pick
 # them in an autocomplete (a device, a key), nothing of their employment.
 _EMPLOYEE_DIRECTORY = ("hr.view_department", "hr.view_employee_directory")
@@ -258,7 +267,7 @@ ROLES: dict[str, Role] = {
             RECRUITER,
             _("Recruiter"),
             admin=True,
-            permissions=("hr.view_department", "hr.view_position"),
+            permissions=("hr.view_department", "hr.view_position", *_RECRUITING),
         ),
         # A department head sees the employees of the departments they head (selectors scope it).
         Role(
@@ -318,7 +327,8 @@ ROLES: dict[str, Role] = {
 #   findings, exports the lists it may read in full as evidence; changes and imports nothing.
 # - HR manager: keeps departments, positions and employees, imports and exports them; reads
 #   logins to link them to employees (never changes them: groups are a superuser's).
-# - Recruiter: departments and positions, read-only; no employee at all.
+# - Recruiter: departments and positions, read-only; no employee at all. Openings (add,
+#   change; never delete: an opening is closed). Applications and resumes in the portal only.
 # - Helpdesk agent, office manager: the employee directory (to find a person and assign a
 #   device or a key) and departments; no HR field, no export, no import, no change.
 # - Groups, logins' permissions, lockouts (axes) and notifications: superusers only.
@@ -368,6 +378,8 @@ ADMIN_REACH: dict[str, dict[str, str]] = {
     # Absences (issue #8, item 3): read in the admin, decided in the portal; HR keeps extensions.
     "hr.absence": {HR_MANAGER: "view"},
     "hr.carryoverextension": {HR_MANAGER: "view add change"},
+    # Recruiting (issue #10): recruiters keep openings; applications are portal pages only.
+    "hr.opening": {RECRUITER: "view add change"},
     "accounting.account": {
         ACCOUNTANT: "view add change export import",
         AUDITOR: "view export",

@@ -55,6 +55,7 @@ urlpatterns = [
     # The language switch keeps a signed-in user's choice (backoffice.views.language_set).
     path("i18n/setlang/", views.language_set, name="set_language"),
     path("hr/", include("hr.urls")),
+    path("careers/", include("hr.urls_careers")),
     path("accounting/", include("accounting.urls")),
     path("payroll/", include("payroll.urls")),
     path("admin/", admin.site.urls),

@@ -124,4 +124,5 @@ from hr import (  # noqa: E402, F401
     admin_absences,  # noqa: E402, F401  (absences, issue #8 item 3)
     admin_discipline_training,
     admin_personnel_file,
+    admin_recruiting,  # recruiting openings (issue #10)
 )

@@ -36,3 +36,8 @@ class HrConfig(AppConfig):
         compliance.register()
         home_discipline_training.register()
         register_seeder("hr_training", demo_training.seed_training, order=16)
+        # Recruiting (issue #10): the careers page, openings and applicants.
+        from hr import demo_recruiting, home_recruiting
+
+        home_recruiting.register()
+        register_seeder("hr_recruiting", demo_recruiting.seed_recruiting, order=17)

@@ -22,3 +22,27 @@ def training_reminders_send() -> int:
     from hr.services.training import training_reminders_send as send
 
     return send(today=timezone.localdate())
+
+
+@shared_task(name="hr.tasks.recruiting_confirmation_send")
+def recruiting_confirmation_send(application_id: int) -> bool:
+    """The applicant's confirmation mail; sent once however often the message is delivered."""
+    from hr.services.recruiting import application_confirmation_send
+
+    return application_confirmation_send(application_id=application_id)
+
+
+@shared_task(name="hr.tasks.recruiting_confirmations_send_pending")
+def recruiting_confirmations_send_pending() -> int:
+    """Every ten minutes: confirmations whose mail task was lost go now."""
+    from hr.services.recruiting import applications_confirmations_send_pending
+
+    return applications_confirmations_send_pending()
+
+
+@shared_task(name="hr.tasks.recruiting_applications_purge")
+def recruiting_applications_purge() -> int:
+    """Daily: rejected applicants' data whose keeping time has run out is deleted (GDPR)."""
+    from hr.services.recruiting import applications_purge
+
+    return applications_purge()

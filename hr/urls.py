@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("hr.urls_discipline")),
     path("", include("hr.urls_training")),
     *urls_absences.urlpatterns,
+    # Recruiting (issue #10); the public careers page is hr.urls_careers at /careers/.
+    path("", include("hr.urls_recruiting")),
 ]

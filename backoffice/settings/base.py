@@ -306,3 +306,22 @@ HR_VACATION_EXPIRY_NOTICE_DAYS = env.int("HR_VACATION_EXPIRY_NOTICE_DAYS", defau
 HR_MINIMUM_WAGE = env("HR_MINIMUM_WAGE", default="")
 # The working-time checks (ArbZG) look at the hours of this many past days.
 HR_WORKING_TIME_WINDOW_DAYS = env.int("HR_WORKING_TIME_WINDOW_DAYS", default=28)
+
+# --- Recruiting (issue #10) ------------------------------------------------------------------
+# Resumes: PDF or DOCX, at most this size; a DOCX may inflate to at most RECRUITING_DOCX_MAX_
+# INFLATED bytes in at most RECRUITING_DOCX_MAX_MEMBERS files (a zip bomb is refused).
+RECRUITING_RESUME_MAX_BYTES = env.int("RECRUITING_RESUME_MAX_BYTES", default=10 * 1024 * 1024)
+RECRUITING_DOCX_MAX_INFLATED = env.int("RECRUITING_DOCX_MAX_INFLATED", default=50 * 1024 * 1024)
+RECRUITING_DOCX_MAX_MEMBERS = env.int("RECRUITING_DOCX_MAX_MEMBERS", default=500)
+# Applications per client address and hour (counted in the database, by a keyed hash of the
+# address), and form posts of any outcome per client address and hour (counted in the cache).
+RECRUITING_APPLICATIONS_PER_HOUR = env.int("RECRUITING_APPLICATIONS_PER_HOUR", default=5)
+RECRUITING_POSTS_PER_HOUR = env.int("RECRUITING_POSTS_PER_HOUR", default=30)
+# Behind a proxy every request comes from the proxy: name the header it sets to the client's
+# address (WSGI form, e.g. HTTP_X_FORWARDED_FOR; its last entry is the one our proxy added).
+# Empty: REMOTE_ADDR. Only name a header the proxy overwrites or appends to.
+RECRUITING_CLIENT_ADDRESS_HEADER = env("RECRUITING_CLIENT_ADDRESS_HEADER", default="")
+# A rejected applicant's data goes this many months after the rejection, or after the months
+# they consented to (the careers form offers RECRUITING_CONSENT_MONTHS).
+RECRUITING_RETENTION_MONTHS = env.int("RECRUITING_RETENTION_MONTHS", default=6)
+RECRUITING_CONSENT_MONTHS = env.int("RECRUITING_CONSENT_MONTHS", default=24)

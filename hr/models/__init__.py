@@ -10,6 +10,7 @@ from hr.models.personnel_file import (
     PersonnelDocument,
     PersonnelFileAccess,
 )
+from hr.models.recruiting import Application, Opening
 from hr.models.training import (
     Course,
     Enrolment,
@@ -19,6 +20,7 @@ from hr.models.training import (
 )
 
 __all__ = [
+    "Application",
     "Checklist",
     "ChecklistItem",
     "Course",
@@ -29,6 +31,7 @@ __all__ = [
     "Employee",
     "EmploymentChange",
     "Enrolment",
+    "Opening",
     "PersonnelChangeRequest",
     "PersonnelDocument",
     "PersonnelFile",

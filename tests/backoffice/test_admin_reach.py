@@ -165,7 +165,7 @@ def test_helpdesk_and_office_see_no_pay_ledger_or_payments(client, make_user, ro
 def test_recruiter_sees_departments_and_positions_but_no_employee(client, make_user):
     employee = EmployeeFactory()
     client.force_login(make_user(roles.RECRUITER))
-    assert index_models(client) == {"hr.department", "hr.position"}
+    assert index_models(client) == {"hr.department", "hr.position", "hr.opening"}
     assert client.get("/admin/hr/department/").status_code == 200
     assert client.get("/admin/hr/position/").status_code == 200
     assert client.get(EMPLOYEES).status_code == 403
