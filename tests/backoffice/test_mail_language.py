@@ -22,6 +22,7 @@ SUBJECT = {
     "de": "Ihre Entgeltabrechnung für 12/2026 liegt vor",
 }
 BODY_START = {"en": "Payday is ", "de": "Zahltag ist "}
+SOURCE = stored(gettext_noop("Your payslip for %(period)s is ready"), period="12/2026").as_json()
 
 
 def speaking(make_user, language: str):
@@ -109,3 +110,31 @@ def test_the_password_reset_mail_is_in_the_account_owners_language(
     assert message.subject == expected
     assert greeting in message.body
     assert ("Password reset" in message.subject) == (chosen == "en")
+
+
+def test_mailing_in_each_recipients_language_costs_the_same_queries_for_more_recipients(
+    make_user,
+):
+    """The recipients' languages are read with the batch, not one query per recipient."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backoffice.models import Notification
+    from backoffice.tasks import notification_mail_send
+
+    def queries_to_mail(count: int) -> int:
+        users = [speaking(make_user, ("en", "de", "")[i % 3]) for i in range(count)]
+        with translation.override("de"):
+            # Written without mail (as if the broker had lost it); mailed by the task below.
+            rows = Notification.objects.bulk_create(
+                [Notification(user=u, subject="x", subject_source=SOURCE) for u in users]
+            )
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert notification_mail_send([r.pk for r in rows]) == count
+        subjects = {m.to[0]: m.subject for m in mail.outbox}
+        assert subjects[users[0].email] == SUBJECT["en"]
+        assert subjects[users[1].email] == SUBJECT["de"]
+        return len(queries)
+
+    assert queries_to_mail(2) == queries_to_mail(9)
