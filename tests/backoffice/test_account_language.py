@@ -134,3 +134,19 @@ def test_the_security_pages_language_form_takes_posts_only(client, make_user):
     client.force_login(make_user())
     assert client.get(reverse("account_language") + "?language=en").status_code == 405
     assert not UserPreference.objects.exists()
+
+
+def test_logging_in_through_the_admin_switches_to_the_chosen_language(make_user, password):
+    """Every login, not only our login page's: the admin's sets the cookie too."""
+    from django.test import Client
+
+    user = make_user(is_staff=True, is_superuser=True)
+    user_language_set(user=user, language="en")
+    client = Client(headers={"accept-language": "de"})
+
+    response = client.post(
+        reverse("admin:login"), {"username": user.username, "password": password}
+    )
+
+    assert response.status_code == 302
+    assert response.cookies[COOKIE].value == "en"
