@@ -22,7 +22,9 @@ class BackofficeConfig(AppConfig):
         from backoffice import home
 
         home.register()
-        # The second factor: axes resets on complete logins, and a deploy check.
+        # A login switches the interface to the user's chosen language (backoffice.language);
+        # the second factor: axes resets on complete logins, and a deploy check.
+        from backoffice import language  # noqa: F401
         from backoffice.two_factor import checks, signals  # noqa: F401
 
         # Connected for the last app so every app's permissions exist when it runs.

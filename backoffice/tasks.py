@@ -8,10 +8,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backoffice.mail import mail_link
 from backoffice.models import Notification
+from backoffice.selectors import user_language
 
 MAIL_BATCH = 500
 
@@ -28,17 +29,20 @@ def _send(ids: list[int] | None) -> int:
             qs = qs.filter(pk__in=ids)
         else:
             qs = qs.filter(created_at__lte=timezone.now() - timedelta(minutes=5))
-        rows = list(qs.select_related("user").order_by("pk")[:MAIL_BATCH])
+        rows = list(qs.select_related("user__preference").order_by("pk")[:MAIL_BATCH])
         messages = []
         for n in rows:
-            if n.user.email:
-                # The inbox keeps the path; a mail client needs the whole address.
-                body = n.body_text + (f"\n\n{mail_link(n.link)}" if n.link else "")
-                messages.append(
-                    EmailMessage(
-                        n.subject_text[:200], body, settings.DEFAULT_FROM_EMAIL, [n.user.email]
-                    )
-                )
+            if not n.user.email:
+                continue
+            # In the recipient's language, not the writer's (nor the worker's): the one they
+            # chose, else the site's default.
+            with translation.override(user_language(user=n.user)):
+                subject, text = n.subject_text, n.body_text
+            # The inbox keeps the path; a mail client needs the whole address.
+            body = text + (f"\n\n{mail_link(n.link)}" if n.link else "")
+            messages.append(
+                EmailMessage(subject[:200], body, settings.DEFAULT_FROM_EMAIL, [n.user.email])
+            )
         if messages:
             with get_connection() as connection:
                 sent = connection.send_messages(messages) or 0

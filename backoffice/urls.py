@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/two-factor/", two_factor_views.verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", two_factor_views.enroll, name="two_factor_enroll"),
     path("accounts/security/", two_factor_views.security, name="security"),
+    path("accounts/security/language/", views.account_language, name="account_language"),
     path(
         "accounts/security/recovery-codes/",
         two_factor_views.recovery_codes_regenerate,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +20,8 @@ from django.views.i18n import set_language
 
 from backoffice import services
 from backoffice.celery import app as celery_app
+from backoffice.forms import LanguageForm, PasswordResetForm
+from backoffice.language import language_cookie_set
 from backoffice.registry import home_links_for
 from backoffice.selectors import notification_list
 
@@ -36,11 +39,35 @@ def bad_request(request, exception=None):
 @require_POST
 def language_set(request):
     """Django's language switch (cookie and redirect), and for a signed-in user the choice is
-    kept as their preference: documents rendered for them later (payslips, cheques) use it."""
+    kept as their preference: documents rendered for them later (payslips, cheques), their
+    mail, and the interface after their next login use it."""
     response = set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.user_language_set(user=request.user, language=language)
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def account_language(request):
+    """The language chosen on the security page: kept as the user's preference (like the
+    header's switch) and the interface follows at once (the language cookie)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("security")
+    language = form.cleaned_data["language"]
+    services.user_language_set(user=request.user, language=language)
+    with translation.override(language):
+        messages.success(
+            request,
+            _("Your language is now %(language)s.")
+            % {"language": dict(settings.LANGUAGES)[language]},
+        )
+    response = redirect("security")
+    language_cookie_set(response, language)
     return response
 
 
@@ -52,6 +79,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     """The mail names the site by its configured name and links from SITE_URL
     (templates/registration/password_reset_email.html), never from the Host header of
     whoever asked for the reset."""
+
+    form_class = PasswordResetForm
 
     @property
     def extra_email_context(self) -> dict:

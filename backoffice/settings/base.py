@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "backoffice.middleware.RequestInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A login sets the language cookie to the user's chosen language (backoffice.language).
+    "backoffice.language.LoginLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -21,13 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from backoffice.forms import LanguageForm
+from backoffice.selectors import user_language_chosen
 from backoffice.two_factor import services
 from backoffice.two_factor.forms import SecondFactorCodeForm
 from backoffice.two_factor.selectors import (
@@ -208,7 +210,8 @@ def enroll(request):
 @login_required
 @require_GET
 def security(request):
-    """The user's own second factor: their authenticator and how many recovery codes remain."""
+    """The user's own account: their language, their second factor (the authenticator and how
+    many recovery codes remain)."""
     user = request.user
     return render(
         request,
@@ -217,6 +220,9 @@ def security(request):
             "needed": second_factor_needed(user),
             "authenticator": authenticator_confirmed(user),
             "recovery_left": recovery_codes_left(user),
+            "language_form": LanguageForm(
+                initial={"language": user_language_chosen(user=user) or get_language()}
+            ),
         },
     )
 

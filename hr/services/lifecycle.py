@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from backoffice import roles
 from backoffice.mail import mail_link
+from backoffice.selectors import user_language
 from backoffice.services import user_roles_set
 from hr import registry
 from hr.models import (
@@ -168,10 +169,21 @@ def _personnel_number_next() -> str:
 
 def welcome_mail_send(*, user_id: int) -> None:
     """The new employee's mail with the link to set their password (Django's password-reset
-    token: it stops working once the password is set)."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    token: it stops working once the password is set). Written in the new employee's language
+    (the one their login chose, else the site's), not in that of the clerk who hired them."""
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .select_related("preference")
+        .first()
+    )
     if user is None or not user.email:
         return
+    with translation.override(user_language(user=user)):
+        _welcome_mail_send(user)
+
+
+def _welcome_mail_send(user) -> None:
     path = reverse(
         "password_reset_confirm",
         kwargs={

@@ -19,9 +19,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backoffice.money import ZERO, round_money
 from backoffice.services import notify
+from backoffice.stored_text import stored
 from hr.models import Employee
 from payroll.models import (
     OffCycleItem,
@@ -242,8 +244,13 @@ def _approvers_tell_cancelled(run: PayrollRun, user) -> None:
     if approvers:
         notify(
             users=approvers,
-            subject=_("Off-cycle run %(run)d of %(period)s was cancelled")
-            % {"run": run.pk, "period": str(run.period)},
-            body=_("Nothing is to be approved or paid; its payslips are deleted."),
+            subject=stored(
+                gettext_noop("Off-cycle run %(run)d of %(period)s was cancelled"),
+                run=run.pk,
+                period=run.period.as_text(),
+            ),
+            body=stored(
+                gettext_noop("Nothing is to be approved or paid; its payslips are deleted.")
+            ),
             link=reverse("payroll:run_detail", args=[run.pk]),
         )

@@ -30,6 +30,10 @@ SITE = "https://backoffice.example.com"
 @pytest.fixture(autouse=True)
 def site_url(settings):
     settings.SITE_URL = SITE
+    # Mail speaks its recipient's language, else the site's default: English here, so the
+    # subjects below are matched in English (tests/backoffice/test_mail_language.py covers
+    # the languages).
+    settings.LANGUAGE_CODE = "en"
     return SITE
 
 
