@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounting.models import BankStatement, Finding, Payment
 from backoffice import roles
+from backoffice.models import Notification
 from hr.models import (
     Absence,
     Checklist,
@@ -281,8 +282,26 @@ def test_superuser_cannot_approve_a_payroll_run_they_calculated(admin_user):
     run = payday_run_calculate(period=period_for(schedule), user=admin_user)
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
+    # Nor is the superuser asked to: the notice goes to the others who may approve.
+    assert not Notification.objects.filter(user=admin_user).exists()
     client = _superuser_client(admin_user)
     client.post(reverse("payroll:run_approve", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.CALCULATED
     assert run.approved_by_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_superuser_is_asked_to_approve_a_clerks_run_and_approves_it(admin_user, make_user):
+    """A run a payroll clerk calculated waits for the superuser too (inbox), who approves it."""
+    clerk = make_user(roles.PAYROLL_CLERK)
+    schedule = payroll_setup()
+    profile(schedule, salary=3000)
+    run = payday_run_calculate(period=period_for(schedule), user=clerk)
+    notice = Notification.objects.get(user=admin_user)
+    assert notice.link == reverse("payroll:run_detail", args=[run.pk])
+    client = _superuser_client(admin_user)
+    client.post(reverse("payroll:run_approve", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.APPROVED
+    assert run.approved_by_id == admin_user.pk
