@@ -3,6 +3,7 @@ department would, on a demo data set with several departments and heads. The rul
 persons stay: nobody approves their own payroll run or decides their own leave."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,8 +24,9 @@ from hr.models import (
 from hr.registry import compliance_checks
 from hr.services.absences import absence_request
 from hr.services.lifecycle import checklist_create
-from payroll.models import PayPeriod, PayrollRun, Payslip
+from payroll.models import PayPeriod, PayrollRun, Payslip, TimeEntry
 from payroll.services.payday import payday_run_calculate
+from tests.accounting.factories import account, open_year
 from tests.backoffice.clients import TwoFactorClient
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.payroll.factories import payroll_setup, period_for, profile
@@ -305,3 +307,46 @@ def test_superuser_is_asked_to_approve_a_clerks_run_and_approves_it(admin_user, 
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.APPROVED
     assert run.approved_by_id == admin_user.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_superuser_cannot_approve_a_payment_they_created(admin_user):
+    """Four eyes on payments: the superuser's own payment waits for somebody else."""
+    open_year(2026)
+    payment = Payment.objects.create(
+        direction=Payment.Direction.OUTGOING,
+        counterparty="Büroprofi GmbH",
+        iban="DE89370400440532013000",
+        amount=Decimal("100.00"),
+        due_date=datetime.date(2026, 3, 2),
+        bank_account=account("1200"),
+        counter_account=account("1600"),
+        created_by=admin_user,
+    )
+    client = _superuser_client(admin_user)
+    response = client.post(reverse("accounting:payment_approve", args=[payment.pk]))
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.DRAFT
+    assert payment.approved_by_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_superuser_approves_a_departments_hours_but_not_their_own(company, admin_user):
+    """As head of every department the superuser approves the week's hours of a department they
+    work in, except their own entries: nobody approves their own hours."""
+    own = TimeEntry.objects.create(
+        employee=EmployeeFactory(department=company["PROD"], user=admin_user),
+        date=MONDAY,
+        hours=Decimal(8),
+    )
+    other = TimeEntry.objects.create(
+        employee=_worker(company["PROD"]), date=MONDAY, hours=Decimal(8)
+    )
+    client = _superuser_client(admin_user)
+    week = MONDAY.isocalendar()
+    client.post(f"/payroll/hours/approve/?department=PROD&week={week[0]}-W{week[1]:02d}")
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert other.status == TimeEntry.Status.APPROVED
+    assert own.status == TimeEntry.Status.ENTERED
