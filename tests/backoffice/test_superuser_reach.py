@@ -350,3 +350,18 @@ def test_superuser_approves_a_departments_hours_but_not_their_own(company, admin
     other.refresh_from_db()
     assert other.status == TimeEntry.Status.APPROVED
     assert own.status == TimeEntry.Status.ENTERED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_nobody_heads_reaches_the_superusers_inbox(admin_user):
+    """A department without a head, a company without an HR manager: the leave request is
+    still told to someone who may decide it, the superuser, whose inbox links to it."""
+    worker = _worker(DepartmentFactory(code="NOHD"))
+    absence = absence_request(
+        user=worker.user, kind=Absence.Kind.VACATION, start_date=MONDAY, end_date=MONDAY
+    )
+    notice = Notification.objects.get(user=admin_user)
+    assert notice.link == reverse("hr:absence_detail", args=[absence.pk])
+    client = _superuser_client(admin_user)
+    assert client.get(reverse("inbox")).status_code == 200
+    assert client.get(notice.link).context["may_decide"] is True
