@@ -365,3 +365,54 @@ def test_a_request_nobody_heads_reaches_the_superusers_inbox(admin_user):
     client = _superuser_client(admin_user)
     assert client.get(reverse("inbox")).status_code == 200
     assert client.get(notice.link).context["may_decide"] is True
+
+
+@pytest.mark.django_db
+def test_superuser_reaches_whatever_any_head_of_the_demo_reaches(demo_superuser):
+    """Each selector that scopes a head to their department gives the superuser at least the
+    union of what the demo's heads get: the superuser acts as head of every department."""
+    from django.utils import timezone
+
+    from accounting.reports import budget_scope
+    from hr.selectors import department_list_for, departments_led_by, employee_visible_to
+    from hr.selectors.absences import (
+        absence_visible_to,
+        calendar_departments_for,
+        employees_decided_by,
+    )
+    from hr.selectors.discipline import discipline_records_visible_to
+    from hr.selectors.lifecycle import checklists_open_for, employment_departments_for
+    from hr.selectors.training import requirements_due_for
+
+    today = timezone.localdate()
+    scopes = {
+        "employees": lambda u: employee_visible_to(user=u),
+        "decided": lambda u: employees_decided_by(user=u),
+        "absences": lambda u: absence_visible_to(user=u),
+        "discipline": lambda u: discipline_records_visible_to(user=u),
+        "checklists": lambda u: checklists_open_for(user=u),
+        "hires_in": lambda u: employment_departments_for(user=u),
+        "calendar": lambda u: calendar_departments_for(user=u),
+        "hours": lambda u: departments_led_by(user=u),
+        "departments": lambda u: department_list_for(user=u),
+    }
+    heads = get_user_model().objects.filter(employee__headed_departments__isnull=False)
+    assert heads.count() >= 5
+    for name, scope in scopes.items():
+        mine = set(scope(demo_superuser).values_list("pk", flat=True))
+        theirs = set()
+        for head in heads:
+            theirs |= set(scope(head).values_list("pk", flat=True))
+        assert theirs, name  # the demo gives the heads something to compare with
+        # The superuser's own employee record is the one thing a head may reach and they not.
+        own = set(Employee.objects.filter(user=demo_superuser).values_list("pk", flat=True))
+        assert theirs - mine - own == set(), name
+    due = {
+        (r["pk"], r["req_course_id"])
+        for r in requirements_due_for(user=demo_superuser, today=today)
+    }
+    for head in heads:
+        assert {
+            (r["pk"], r["req_course_id"]) for r in requirements_due_for(user=head, today=today)
+        } <= due
+    assert budget_scope(user=demo_superuser) is None  # every department's budget
