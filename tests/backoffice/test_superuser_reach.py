@@ -93,6 +93,10 @@ def _detail_urls():
             "hr:org_department", args=[Department.objects.order_by("pk").first().pk]
         ),
         "hr:compliance_check": None,
+        # The superuser of the walk is an employee too: their own side of the file.
+        "hr:personnel_change_request_new": reverse(
+            "hr:personnel_change_request_new", args=["address"]
+        ),
     }
     optional = {
         "hr:checklist": Checklist.objects.order_by("pk").first(),
