@@ -420,3 +420,24 @@ def test_superuser_reaches_whatever_any_head_of_the_demo_reaches(demo_superuser)
             (r["pk"], r["req_course_id"]) for r in requirements_due_for(user=head, today=today)
         } <= due
     assert budget_scope(user=demo_superuser) is None  # every department's budget
+
+
+@pytest.mark.django_db(transaction=True)
+def test_superuser_cannot_issue_a_warning_to_themselves(company, admin_user):
+    """Warning oneself is no decision anybody takes: the form says so and nothing is written."""
+    own = EmployeeFactory(department=company["VERT"], user=admin_user)
+    client = _superuser_client(admin_user)
+    response = client.post(
+        reverse("hr:discipline_create"),
+        {
+            "personnel_number": own.personnel_number,
+            "kind": DisciplinaryRecord.Kind.VERBAL,
+            "date": PAST_DAY.isoformat(),
+            "reason": "Late three times",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["personnel_number"] == [
+        "You may not issue a record to this employee."
+    ]
+    assert not DisciplinaryRecord.objects.exists()
