@@ -383,6 +383,7 @@ def test_superuser_reaches_whatever_any_head_of_the_demo_reaches(demo_superuser)
         absence_visible_to,
         calendar_departments_for,
         employees_decided_by,
+        team_calendar,
     )
     from hr.selectors.discipline import discipline_records_visible_to
     from hr.selectors.lifecycle import checklists_open_for, employment_departments_for
@@ -420,6 +421,9 @@ def test_superuser_reaches_whatever_any_head_of_the_demo_reaches(demo_superuser)
             (r["pk"], r["req_course_id"]) for r in requirements_due_for(user=head, today=today)
         } <= due
     assert budget_scope(user=demo_superuser) is None  # every department's budget
+    for department in Department.objects.all():  # the calendar shows everybody, as to a head
+        calendar = team_calendar(user=demo_superuser, department=department, month=today)
+        assert calendar.whole_department, department.code
 
 
 @pytest.mark.django_db(transaction=True)
