@@ -1,6 +1,7 @@
 """Issue 9, item 8: the superuser sees and can do what every role can, as the head of every
 department would, on a demo data set with several departments and heads. The rules about
-persons stay: nobody approves their own payroll run or decides their own leave."""
+persons stay: nobody approves their own payroll run, payment, leave or hours, nor warns
+themselves."""
 
 import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounting.models import BankStatement, Finding, Payment
 from backoffice import roles
 from backoffice.models import Notification
+from backoffice.services import user_roles_set
 from hr.models import (
     Absence,
     Checklist,
@@ -31,7 +33,10 @@ from tests.backoffice.clients import TwoFactorClient
 from tests.hr.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.payroll.factories import payroll_setup, period_for, profile
 
-# Pages that only act (POST) or leave the session; a GET of them is no page to see.
+MONDAY = datetime.date(2027, 3, 1)  # a working day ahead: leave may be asked for it
+PAST_DAY = datetime.date(2026, 11, 2)  # warnings are about what happened
+
+# The login steps and the language switch redirect a logged-in user; logout ends the session.
 NOT_PAGES = {"logout", "set_language", "login", "two_factor_verify"}
 # Answering GET with 405 is right for these: they only take POSTs.
 POST_ONLY = {
@@ -195,8 +200,6 @@ def company(db):
     for code in ("PROD", "EINK", "VERT"):
         dept = DepartmentFactory(code=code)
         head_user = UserFactory()
-        from backoffice.services import user_roles_set
-
         user_roles_set(user=head_user, roles=[roles.DEPARTMENT_HEAD])
         dept.head = EmployeeFactory(department=dept, user=head_user)
         dept.save(update_fields=["head"])
@@ -207,10 +210,6 @@ def company(db):
 def _worker(department):
     user = UserFactory()
     return EmployeeFactory(department=department, user=user, employment_type="salaried")
-
-
-MONDAY = datetime.date(2027, 3, 1)
-PAST_DAY = datetime.date(2026, 11, 2)
 
 
 @pytest.mark.django_db(transaction=True)
