@@ -4,6 +4,19 @@ from backoffice.registry import HomeLink, register_home_link
 from hr.selectors.absences import absence_may_record
 
 
+def _has_employee_record(user) -> bool:
+    """Only an employee has a balance and leave to ask for; a login of nobody's (the demo's
+    superuser) decides others' leave through the approvals card instead. Cached on the user
+    object: the home page and the navigation both ask."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_hr_has_employee", None)
+    if cached is None:
+        cached = hasattr(user, "employee")
+        user._hr_has_employee = cached
+    return cached
+
+
 def register() -> None:
     register_home_link(
         HomeLink(
@@ -11,7 +24,7 @@ def register() -> None:
             title=_("My absences"),
             description=_("Your vacation balance, your leave requests and the team calendar."),
             url_name="hr:absence_mine",
-            visible=lambda user: user.is_authenticated,
+            visible=_has_employee_record,
             order=12,
         )
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -118,7 +119,8 @@ def _check_balance(absence: Absence, *, today: datetime.date) -> None:
 
 def _deciders(employee: Employee) -> list:
     """Who is told of a new request: the head (or, for a head, their manager and the parent
-    department's head); when there is none of them, the HR managers."""
+    department's head); when there is none of them, the HR managers and the superusers, who
+    decide every absence (a small company may have no HR manager)."""
     department = employee.department
     users = []
     if department.head_id and department.head_id != employee.pk:
@@ -130,10 +132,12 @@ def _deciders(employee: Employee) -> list:
             users.append(department.parent.head.user)
     users = [u for u in users if u is not None and u.pk != employee.user_id and u.is_active]
     if not users:
+        deciders = Q(groups__name=roles.HR_MANAGER) | Q(is_superuser=True)
         users = list(
             get_user_model()
-            .objects.filter(groups__name=roles.HR_MANAGER, is_active=True)
+            .objects.filter(deciders, is_active=True)
             .exclude(pk=employee.user_id)
+            .distinct()
         )
     return users
 

@@ -36,10 +36,12 @@ def document_kind(head: bytes) -> tuple[str, str] | None:
 
 
 def _may_issue(*, user, employee: Employee) -> bool:
+    if employee.user_id is not None and employee.user_id == user.pk:
+        return False  # a rule about persons: nobody, HR or superuser, warns themselves
     if user.has_perm("hr.add_disciplinaryrecord"):
         return True
     head_user_id = employee.department.head.user_id if employee.department.head_id else None
-    return head_user_id is not None and head_user_id == user.pk and employee.user_id != user.pk
+    return head_user_id is not None and head_user_id == user.pk
 
 
 def _document_validated(upload) -> tuple[bytes, str, str]:
@@ -94,8 +96,8 @@ def disciplinary_record_issue(
     document=None,
     user,
 ) -> DisciplinaryRecord:
-    """Record a warning. HR managers may issue one to anybody; a department head to the people
-    of their department (never to themselves). The employee is told in their inbox."""
+    """Record a warning. HR managers may issue one to anybody but themselves; a department head
+    to the people of their department (never to themselves). The employee is told in their inbox."""
     employee = Employee.objects.select_related("department", "department__head").get(pk=employee.pk)
     if not _may_issue(user=user, employee=employee):
         raise PermissionDenied

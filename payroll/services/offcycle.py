@@ -13,9 +13,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +32,7 @@ from payroll.models import (
     PayslipError,
     PayslipLine,
 )
+from payroll.services.approvals import approvers
 from payroll.services.payday import (
     PaydayRefused,
     _offcycle_employees_check,
@@ -235,15 +234,10 @@ def offcycle_run_cancel(*, run: PayrollRun, user) -> PayrollRun:
 def _approvers_tell_cancelled(run: PayrollRun, user) -> None:
     """The approvers were told the run waits for them (or one approved it): tell them it is
     gone, so that nobody looks for it."""
-    perm = Q(groups__permissions__codename="approve_payrollrun") | Q(
-        user_permissions__codename="approve_payrollrun"
-    )
-    approvers = list(
-        get_user_model().objects.filter(perm, is_active=True).exclude(pk=user.pk).distinct()
-    )
-    if approvers:
+    users = approvers(codename="approve_payrollrun", exclude=[user.pk])
+    if users:
         notify(
-            users=approvers,
+            users=users,
             subject=stored(
                 gettext_noop("Off-cycle run %(run)d of %(period)s was cancelled"),
                 run=run.pk,

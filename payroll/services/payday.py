@@ -64,6 +64,7 @@ from payroll.models import (
 )
 from payroll.selectors import approved_profiles, profile_changes_approved_since
 from payroll.services import review
+from payroll.services.approvals import approvers
 from payroll.services.chunks import chunk_payslips_write, late_hours_q
 from payroll.services.readiness_hours import hours_readiness
 from payroll.services.schedules import hours_window
@@ -540,10 +541,7 @@ def _clerk_notify(run: PayrollRun, subject: StoredText, body: StoredText | str =
     if run.calculated_by_id:
         users = list(get_user_model().objects.filter(pk=run.calculated_by_id, is_active=True))
     if not users:
-        perm = Q(groups__permissions__codename="run_payday") | Q(
-            user_permissions__codename="run_payday"
-        )
-        users = list(get_user_model().objects.filter(perm, is_active=True).distinct())
+        users = approvers(codename="run_payday")
     if users:
         notify(
             users=users,
@@ -555,19 +553,12 @@ def _clerk_notify(run: PayrollRun, subject: StoredText, body: StoredText | str =
 
 def _approvers_notify(run: PayrollRun) -> None:
     """Tell the people who may approve (not the one who calculated) that a run waits."""
-    perm = Q(groups__permissions__codename="approve_payrollrun") | Q(
-        user_permissions__codename="approve_payrollrun"
-    )
-    approvers = list(
-        get_user_model()
-        .objects.filter(perm, is_active=True)
-        .exclude(pk=run.calculated_by_id)
-        .distinct()
-    )
-    if approvers:
+    # Superusers are among them: they may approve any run but one they calculated.
+    users = approvers(codename="approve_payrollrun", exclude=[run.calculated_by_id])
+    if users:
         totals = Payslip.objects.filter(run=run).aggregate(count=Count("pk"), net=Sum("net"))
         notify(
-            users=approvers,
+            users=users,
             subject=stored(
                 gettext_noop("Payroll %(period)s is calculated and waits for approval"),
                 period=run.period.as_text(),
