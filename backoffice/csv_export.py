@@ -263,8 +263,12 @@ def copy_csv_chunks(*, queryset: QuerySet, header: Sequence, dialect: Dialect) -
     connection = connections[using]
     sql, params = queryset.query.get_compiler(using=using).as_sql()
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        # Without JIT: compiling the plan delays the first row and gains nothing on these
-        # expressions. Dates in ISO 8601 whatever the server's default.
+        # A single process: with parallel workers PostgreSQL sorts in each worker and merges,
+        # so no row leaves before every row is sorted (2 s of a million-line ledger), where one
+        # process walks the (date, id) index and sends the first row at once, as a cursor's
+        # plan does. Without JIT: compiling the plan delays the first row and gains nothing on
+        # these expressions. Dates in ISO 8601 whatever the server's default.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
         statement = connection.ops.compose_sql(
