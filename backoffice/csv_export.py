@@ -276,7 +276,8 @@ def copy_csv_chunks(*, queryset: QuerySet, header: Sequence, dialect: Dialect) -
         )
         with cursor.copy(statement) as copy:
             rows: list = []
-            for row in copy:  # one message per row, ending in LF
+            # The protocol sends a COPY TO's rows one CopyData message each, ending in LF.
+            for row in copy:
                 rows.append(row)
                 if len(rows) == COPY_ROWS_PER_CHUNK:
                     yield _crlf(rows)
@@ -292,4 +293,4 @@ def _crlf(rows: list) -> bytes:
     chunk = b"".join(rows)
     if b'"' not in chunk:
         return chunk.replace(b"\n", b"\r\n")
-    return b"".join(bytes(row[:-1]) + b"\r\n" for row in rows)
+    return b"\r\n".join(row[:-1] for row in rows) + b"\r\n"
