@@ -24,6 +24,14 @@ text from somewhere else and is neutralised. Decimals are written as Python writ
 (``1234.50``; amounts from the database always carry their two places), dates as ISO 8601
 (``2026-03-15``), datetimes as ``2026-03-15 14:30:00``, ``None`` as an empty cell, anything else
 as its text (neutralised); floats are refused (money is Decimal).
+
+A million-row export goes faster when PostgreSQL writes the CSV itself: ``csv_copy_response(
+queryset=..., ...)`` streams ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` from the request's
+connection, and Python only passes the bytes on. The queryset's cells are then prepared in SQL
+by the same rules: ``CsvText(...)`` for every text cell (the apostrophe, and an empty text as an
+empty cell), ``csv_decimal(..., dialect=...)`` for amounts; ints and dates go as they are. The
+BOM and the header are written by ``csv_lines`` and the rows end in CRLF as ``csv.writer``'s do,
+so both paths give the same bytes for the same rows (tests/backoffice/test_csv_copy.py).
 """
 
 from __future__ import annotations
@@ -37,6 +45,9 @@ from decimal import Decimal
 from itertools import islice, repeat
 from urllib.parse import quote
 
+from django.db import connections, transaction
+from django.db.models import Func, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Replace
 from django.http import StreamingHttpResponse
 
 # The one rule for every CSV and spreadsheet the project writes: our reports (here) and the
@@ -167,10 +178,11 @@ def csv_response(
     """A streamed CSV download of ``rows`` under ``header``, saved as ``filename``."""
     if isinstance(dialect, str):
         dialect = dialect_for(dialect)
-    response = StreamingHttpResponse(
-        _encoded(csv_lines(rows=rows, header=header, dialect=dialect)),
-        content_type="text/csv; charset=utf-8",
-    )
+    return _download(_encoded(csv_lines(rows=rows, header=header, dialect=dialect)), filename)
+
+
+def _download(chunks: Iterator[bytes], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _content_disposition(filename)
     # A download of current figures: never from a shared cache.
     response["Cache-Control"] = "private, no-store"
@@ -194,3 +206,91 @@ def _content_disposition(filename: str) -> str:
         or "export.csv"
     )
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# --- Rows that PostgreSQL writes itself -----------------------------------------------------------
+
+# Rows passed on per chunk of a COPY download (about 100 KB of a ledger).
+COPY_ROWS_PER_CHUNK = 1000
+
+
+class CsvText(Func):
+    """A text cell prepared in SQL by ``neutralise``'s rule: a leading apostrophe when the text
+    begins with a formula trigger; NULL for an empty text, which COPY writes as an empty cell
+    (as ``csv.writer`` writes ``""``; COPY would write an empty text as ``""``)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        triggers = ", ".join(f"chr({ord(c)})" for c in FORMULA_TRIGGERS)
+        return (
+            f"(CASE WHEN left({sql}, 1) IN ({triggers}) THEN '''' || {sql}"
+            f" ELSE NULLIF({sql}, '') END)",
+            (*params, *params, *params),
+        )
+
+
+def csv_decimal(expression, *, dialect: Dialect):
+    """An amount cell prepared in SQL: numeric's text (``1234.50``, as ``str(Decimal)``), with
+    the decimal comma when the dialect has one; a number, so never neutralised."""
+    if not dialect.decimal_comma:
+        return expression
+    text = TextField()
+    return Replace(Cast(expression, text), Value("."), Value(","), output_field=text)
+
+
+def csv_copy_response(
+    *, queryset: QuerySet, header: Sequence, filename: str, dialect: Dialect | str = "standard"
+) -> StreamingHttpResponse:
+    """A streamed CSV download of ``queryset`` (a ``values_list`` of cells prepared with
+    ``CsvText`` and ``csv_decimal``, or ints and dates), written by PostgreSQL's COPY."""
+    if isinstance(dialect, str):
+        dialect = dialect_for(dialect)
+    return _download(copy_csv_chunks(queryset=queryset, header=header, dialect=dialect), filename)
+
+
+def copy_csv_chunks(*, queryset: QuerySet, header: Sequence, dialect: Dialect) -> Iterator[bytes]:
+    """BOM and header first (from ``csv_lines``, so a download starts at once), then the rows
+    as PostgreSQL writes them, a thousand at a time.
+
+    The COPY runs when the body is read, after the view has returned, on the request's
+    connection, in a transaction of its own that ends with this generator (also when the client
+    goes away: closing the generator cancels the COPY and rolls back). One statement reads one
+    snapshot, so a file is consistent even while others post."""
+    yield "".join(csv_lines(rows=(), header=header, dialect=dialect)).encode("utf-8")
+    using = queryset.db
+    connection = connections[using]
+    sql, params = queryset.query.get_compiler(using=using).as_sql()
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # A single process: with parallel workers PostgreSQL sorts in each worker and merges,
+        # so no row leaves before every row is sorted (2 s of a million-line ledger), where one
+        # process walks the (date, id) index and sends the first row at once, as a cursor's
+        # plan does. Without JIT: compiling the plan delays the first row and gains nothing on
+        # these expressions. Dates in ISO 8601 whatever the server's default.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+        statement = connection.ops.compose_sql(
+            f"COPY ({sql}) TO STDOUT (FORMAT csv, DELIMITER %s)", (*params, dialect.delimiter)
+        )
+        with cursor.copy(statement) as copy:
+            rows: list = []
+            # The protocol sends a COPY TO's rows one CopyData message each, ending in LF.
+            for row in copy:
+                rows.append(row)
+                if len(rows) == COPY_ROWS_PER_CHUNK:
+                    yield _crlf(rows)
+                    rows = []
+            if rows:
+                yield _crlf(rows)
+
+
+def _crlf(rows: list) -> bytes:
+    """COPY's rows with CRLF line ends, as ``csv.writer`` writes them. Without a quote in the
+    chunk no cell holds a line break, so every LF ends a row; otherwise row by row, keeping the
+    line breaks inside quoted cells as they are."""
+    chunk = b"".join(rows)
+    if b'"' not in chunk:
+        return chunk.replace(b"\n", b"\r\n")
+    return b"\r\n".join(row[:-1] for row in rows) + b"\r\n"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.views.decorators.http import require_GET
 
-from backoffice.csv_export import csv_response, dialect_for
+from backoffice.csv_export import Dialect, csv_copy_response, csv_response, dialect_for
 
 
 def report_view(permission: str):
@@ -40,6 +42,20 @@ def csv_for_request(request, *, rows, header, filename: str):
         header=[str(h) for h in header],
         filename=filename,
         dialect=dialect_for(request.GET.get("dialect")),
+    )
+
+
+def csv_copy_for_request(
+    request, *, queryset_for: Callable[[Dialect], QuerySet], header, filename: str
+):
+    """Stream the rows of ``queryset_for(dialect)`` as CSV written by PostgreSQL (see
+    ``backoffice.csv_export.csv_copy_response``), in the dialect the request asks for."""
+    dialect = dialect_for(request.GET.get("dialect"))
+    return csv_copy_response(
+        queryset=queryset_for(dialect),
+        header=[str(h) for h in header],
+        filename=filename,
+        dialect=dialect,
     )
 
 

@@ -77,5 +77,16 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
             default_employees=10_000,
         ),
+        Benchmark(
+            name="pages",
+            module="bench.pages",
+            description=(
+                "issue 14's busy pages (payroll, admin, reports) as every role that uses them, "
+                "at 200 and N employees, served by gunicorn (2 workers): p50/p95 sequential "
+                "and with 8 concurrent clients, query counts at both sizes; targets p95 60 ms "
+                "and 200 ms at N, equal query counts"
+            ),
+            default_employees=10_000,
+        ),
     )
 }

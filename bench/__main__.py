@@ -66,9 +66,13 @@ def _django_setup() -> None:
 
 
 @contextmanager
-def scratch_database(name: str) -> Iterator[None]:
+def scratch_database(name: str, *, template: str | None = None) -> Iterator[None]:
     """Point Django's default database at a new database ``name`` on the same server, migrate
-    it, and drop it afterwards, whatever happens in between."""
+    it, and drop it afterwards, whatever happens in between; then point back where it was.
+
+    With ``template``, the new database is a copy of that one (a scratch database already
+    migrated, with nobody connected) instead of a fresh migration: a benchmark that needs a
+    second database of its own gets it in a second or two."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
@@ -88,18 +92,23 @@ def scratch_database(name: str) -> Iterator[None]:
     # Django's wrapper and its settings share this dict, so the change holds even if the
     # connection handler read the settings already; no connection has been made yet.
     db["NAME"] = name
-    _admin_execute(server, original, "CREATE DATABASE {}", name)
+    if template is None:
+        _admin_execute(server, original, "CREATE DATABASE {}", name)
+    else:
+        _admin_execute(server, original, "CREATE DATABASE {} TEMPLATE {}", name, template)
     print(f"bench: scratch database {name} created", file=sys.stderr)
     try:
-        call_command("migrate", verbosity=0, interactive=False)
+        if template is None:
+            call_command("migrate", verbosity=0, interactive=False)
         yield
     finally:
         connections.close_all()
         _admin_execute(server, original, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+        db["NAME"] = original
         print(f"bench: scratch database {name} dropped", file=sys.stderr)
 
 
-def _admin_execute(server: dict, fallback_dbname: str, template: str, name: str) -> None:
+def _admin_execute(server: dict, fallback_dbname: str, template: str, *names: str) -> None:
     """Run CREATE/DROP DATABASE from the maintenance database ``postgres``, or from the
     configured database when the server has no ``postgres`` database we may use."""
     import psycopg
@@ -110,7 +119,7 @@ def _admin_execute(server: dict, fallback_dbname: str, template: str, name: str)
     except psycopg.OperationalError:
         conn = psycopg.connect(dbname=fallback_dbname, autocommit=True, **server)
     with conn:
-        conn.execute(sql.SQL(template).format(sql.Identifier(name)))
+        conn.execute(sql.SQL(template).format(*map(sql.Identifier, names)))
 
 
 @contextmanager

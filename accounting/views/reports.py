@@ -23,7 +23,13 @@ from django.views.decorators.http import require_GET
 
 from accounting import reports
 from accounting.models import Account, FiscalYear, Payment
-from backoffice.reporting import csv_for_request, filter_query, report_view, wants_csv
+from backoffice.reporting import (
+    csv_copy_for_request,
+    csv_for_request,
+    filter_query,
+    report_view,
+    wants_csv,
+)
 from hr.models import Department
 
 PAGE_SIZE = 100
@@ -305,9 +311,11 @@ def general_ledger(request):
     }
     if wants_csv(request):
         period = f"{filters['year']}" + (f"-{data['month']:02d}" if data["month"] else "")
-        return csv_for_request(
+        return csv_copy_for_request(
             request,
-            rows=reports.general_ledger_csv_rows(ledger_filter=ledger_filter),
+            queryset_for=lambda dialect: reports.general_ledger_csv(
+                ledger_filter=ledger_filter, dialect=dialect
+            ),
             header=reports.GENERAL_LEDGER_HEADER,
             filename=f"general-ledger-{period}.csv",
         )

@@ -9,11 +9,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounting.models import Budget, Finding, JournalLine, Payment
+from accounting.reports import GENERAL_LEDGER_HEADER
 from accounting.services import EntrySpec, Line, journal_entries_post
 from accounting.views.reports import PAGE_SIZE
 from backoffice import roles
+from backoffice.csv_export import csv_lines
 from tests.accounting.factories import account, open_year
 from tests.hr.factories import DepartmentFactory
 
@@ -271,6 +274,62 @@ def test_formula_injection_is_neutralised_in_report_cells(client, accountant, ye
     )
     assert rows[1][:2] == ["'@EVIL", "'+cmd|' /C calc'!A0"]
     assert rows[1][6] == "-2.50"  # remaining: a negative number stays a number
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("dialect", ["standard", "excel-de"])
+def test_general_ledger_csv_from_postgresql_is_what_the_python_writer_makes(
+    client, accountant, year, dialect, language
+):
+    """The general ledger CSV is written by PostgreSQL (COPY); byte for byte it is the file
+    ``csv_lines`` makes from the same lines: the translated header, the account name in the
+    reader's language, memos with quotes, line breaks and formula triggers, the entry's memo
+    where a line has none, empty cost centers, amounts with the dialect's decimal separator."""
+    evil = DepartmentFactory(code="=EVIL", name='Vertrieb "Nord"; Süd')
+    texts = ["=1+1", "+x", "-Gutschrift", "@A1", "\tTab", "\rCR", "\nLF", 'a "b", c\r\nd', ""]
+    journal_entries_post(
+        entries=[
+            _entry(
+                datetime.date(2026, 3, 1 + i),
+                ("4930", "D", "1234.56", evil, text),
+                ("1200", "C", "1234.56", None),
+                memo=texts[-1 - i],
+            )
+            for i, text in enumerate(texts)
+        ]
+    )
+    client.force_login(accountant)
+    response = client.get(
+        PAGES["general_ledger"],
+        {"year": 2026, "format": "csv", "dialect": dialect},
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 200
+    actual = b"".join(response.streaming_content)
+
+    with translation.override(language):
+        lines = JournalLine.objects.select_related("entry", "account", "department").order_by(
+            "date", "id"
+        )
+        rows = [
+            (
+                line.date,
+                line.entry.number,
+                line.account.number,
+                line.account.name_de if language == "de" else line.account.name_en,
+                line.department.code if line.department else None,
+                line.department.name if line.department else None,
+                line.amount if line.side == "D" else None,
+                line.amount if line.side == "C" else None,
+                line.memo or line.entry.memo,
+            )
+            for line in lines
+        ]
+        header = [str(h) for h in GENERAL_LEDGER_HEADER]
+    expected = "".join(csv_lines(rows=rows, header=header, dialect=dialect)).encode()
+    assert len(rows) == 2 * len(texts)
+    assert actual == expected
+    assert ("Datum" if language == "de" else "Date").encode() in actual.split(b"\r\n")[0]
 
 
 # --- Budget versus actual, payments, findings ---------------------------------------------------
