@@ -51,6 +51,13 @@ def test_employee_search_queries_do_not_grow(client, make_user):
 def test_employee_search_can_use_each_trigram_index(field):
     """The admin's search condition on each column matches its trigram index (a plan that may
     not read the table whole uses it): an index on another expression would never be used."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        if cursor.fetchone() is None:
+            # hr/migrations/0009 leaves the indexes out where contrib is missing.
+            pytest.skip(
+                "this PostgreSQL has no pg_trgm (the embedded pgserver wheel lacks contrib)"
+            )
     _grow_employees(5)
     query = Employee.objects.filter(**{f"{field}__icontains": "muster"}).order_by().values("pk")
     sql, params = query.query.sql_with_params()
