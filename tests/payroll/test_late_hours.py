@@ -427,3 +427,31 @@ def test_late_hours_another_run_took_meanwhile_are_not_paid_twice(
     payroll_chunk_calculate(chunk_id=chunk.pk)
     assert _lines(run, worker, "late_hours") == []
     assert TimeEntry.objects.get(pk=late.pk).payslip_id == other_slip.pk
+
+
+def test_hours_and_absences_at_the_edges_of_the_window_count_only_inside_it(schedule):
+    """Readiness reads only the window's hours and absences (a range, for speed): an approved
+    absence that began in February or ends in April still covers its March days, while hours
+    on 27 February and 1 April do not stand in for March days. A has March's hours except
+    2-3 and 30-31 March, all four covered by absences: complete. B has hours only just
+    outside March and a vacation that ended on 27 February: all 22 March working days are
+    missing."""
+    a, b = (profile(schedule, hourly_rate="20.00", iban_index=i).employee for i in range(2))
+    march_days = [D(2026, 3, d) for d in range(1, 32) if D(2026, 3, d).weekday() < 5]
+    for day in march_days:
+        if D(2026, 3, 4) <= day <= D(2026, 3, 27):
+            approved_hours(a, day, "8")
+    _absent(a, D(2026, 2, 20), D(2026, 3, 3))
+    _absent(a, D(2026, 3, 30), D(2026, 4, 3))
+    approved_hours(b, D(2026, 2, 27), "8")
+    approved_hours(b, D(2026, 4, 1), "8")
+    _absent(b, D(2026, 2, 23), D(2026, 2, 27))
+
+    items = hours_readiness(
+        period=period_for(schedule, MARCH),
+        profiles=approved_profiles().filter(schedule=schedule),
+        today=D(2026, 4, 15),
+    )
+
+    texts = {i["code"]: i["text"] for i in items}
+    assert texts["hours_missing"].startswith("1 person paid by the hour has 22 working days")
