@@ -60,8 +60,40 @@ def format_money(value: Decimal | None, currency: str = CURRENCY) -> str:
         return ""
     amount = round_money(Decimal(value))
     symbol = _SYMBOLS.get(currency, currency)
-    number = formats.number_format(abs(amount), 2, use_l10n=True, force_grouping=True)
+    language = translation.get_language() or "de"
+    separators = _separators(language)
+    if separators is None:
+        number = formats.number_format(abs(amount), 2, use_l10n=True, force_grouping=True)
+    else:
+        # Python groups by three with "," and ".": swap in the language's separators (a
+        # report renders a thousand amounts; number_format looks the formats up each time).
+        decimal_separator, thousand_separator = separators
+        number = (
+            format(abs(amount), ",.2f")
+            .replace(",", "\x00")
+            .replace(".", decimal_separator)
+            .replace("\x00", thousand_separator)
+        )
     sign = "-" if amount < 0 else ""
-    if (translation.get_language() or "de").startswith("de"):
+    if language.startswith("de"):
         return f"{sign}{number}\u00a0{symbol}"
     return f"{sign}{symbol}{number}"
+
+
+_SEPARATOR_CACHE: dict[str, tuple[str, str] | None] = {}
+
+
+def _separators(language: str) -> tuple[str, str] | None:
+    """The language's decimal and thousand separators when it groups digits by three (the
+    shape Python's own ``format`` writes), else None (then ``number_format`` does it all)."""
+    if language not in _SEPARATOR_CACHE:
+        grouping = formats.get_format("NUMBER_GROUPING", language, use_l10n=True)
+        _SEPARATOR_CACHE[language] = (
+            (
+                str(formats.get_format("DECIMAL_SEPARATOR", language, use_l10n=True)),
+                str(formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True)),
+            )
+            if grouping == 3
+            else None
+        )
+    return _SEPARATOR_CACHE[language]
